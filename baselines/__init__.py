@@ -1,0 +1,1 @@
+"""Baselines: methods that the paper-style comparison is made against."""

@@ -1,0 +1,113 @@
+"""Pinned public files: fetched from their canonical URL, or from an offline mirror.
+
+``sources.tsv`` (beside this file) pins every file the harness reads: repository,
+commit, path, size and sha256.  A file is fetched once into the ir_datasets cache
+from ``https://raw.githubusercontent.com/<repo>/<commit>/<path>`` and checked
+against its sha256.  When ``$HARNESS_DATA_MIRROR`` names a folder, the file is
+read from ``<mirror>/<repo>/<path>`` instead (same checksum), and the network is
+never touched.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from harness.atomic import atomic_open
+from harness.errors import HarnessError
+from harness.paths import MIRROR_ENV, data_mirror
+
+MANIFEST = Path(__file__).with_name("sources.tsv")
+URL_TEMPLATE = "https://raw.githubusercontent.com/{repo}/{commit}/{path}"
+
+
+@dataclass(frozen=True)
+class PinnedFile:
+    repo: str
+    commit: str
+    path: str
+    size: int
+    sha256: str
+
+    @property
+    def url(self) -> str:
+        return URL_TEMPLATE.format(repo=self.repo, commit=self.commit, path=self.path)
+
+
+@cache
+def manifest() -> dict[tuple[str, str], PinnedFile]:
+    with MANIFEST.open(encoding="utf-8", newline="") as handle:
+        rows = csv.DictReader(handle, delimiter="\t")
+        pinned = [PinnedFile(r["repo"], r["commit"], r["path"], int(r["bytes"]), r["sha256"]) for r in rows]
+    return {(p.repo, p.path): p for p in pinned}
+
+
+def pinned(repo: str, path: str) -> PinnedFile:
+    try:
+        return manifest()[(repo, path)]
+    except KeyError:
+        raise HarnessError(f"{repo}/{path} is not pinned in {MANIFEST}") from None
+
+
+def list_pinned(repo: str, prefix: str = "") -> list[PinnedFile]:
+    """Pinned files of one repository whose path starts with ``prefix``."""
+    return [p for (r, path), p in manifest().items() if r == repo and path.startswith(prefix)]
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def download_root() -> Path:
+    import ir_datasets
+
+    return Path(ir_datasets.util.home_path()) / "harness" / "downloads"
+
+
+def fetch(repo: str, path: str) -> Path:
+    """Local path of a pinned file, verified against its sha256 (once per process and place)."""
+    return _fetch(repo, path, data_mirror(), download_root())
+
+
+@cache
+def _fetch(repo: str, path: str, mirror: Path | None, downloads: Path) -> Path:
+    pin = pinned(repo, path)
+    if mirror is not None:
+        local = mirror / repo / path
+        if not local.is_file():
+            raise HarnessError(f"{local} not found: {MIRROR_ENV}={mirror} does not hold {repo}/{path} ({pin.url})")
+        _check(local, pin, origin=f"the mirror ({MIRROR_ENV})")
+        return local
+    local = downloads / repo / pin.commit / path
+    if local.is_file() and sha256_of(local) == pin.sha256:
+        return local
+    _download(pin, local)
+    return local
+
+
+def _download(pin: PinnedFile, local: Path) -> None:
+    try:
+        with urllib.request.urlopen(pin.url, timeout=60) as response, atomic_open(local, "wb") as out:
+            while block := response.read(1 << 20):
+                out.write(block)
+    except (urllib.error.URLError, OSError) as exc:
+        raise HarnessError(
+            f"cannot download {pin.repo}/{pin.path} from {pin.url} ({exc}); "
+            f"without network, set {MIRROR_ENV} to a folder that holds <owner>/<repo>/<path> copies"
+        ) from None
+    _check(local, pin, origin=pin.url)
+
+
+def _check(local: Path, pin: PinnedFile, origin: str) -> None:
+    actual = sha256_of(local)
+    if actual != pin.sha256:
+        raise HarnessError(f"{local}: sha256 {actual} from {origin} does not match the pinned {pin.sha256}")

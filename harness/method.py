@@ -1,0 +1,70 @@
+"""What a CLIR method is to the harness: a registry entry (data) and a retriever (code).
+
+A retriever is made for one (collection, language pair), is prepared once
+(index, translate, train), then returns a ranked list per query.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.data.collections import Topics
+from harness.errors import HarnessError, UsageError
+
+Ranking = dict[str, list[tuple[str, float]]]  # query id -> [(doc id, score)], best first
+NEEDS = ("translator", "encoder", "bitext", "teacher")
+
+
+class Unavailable(HarnessError):
+    """The method cannot serve this pair here; the message says why and how to fix it."""
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    name: str
+    family: str
+    description: str  # one line
+    reference: str
+    needs: tuple[str, ...]
+    implementation: type[Retriever]
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self):
+        unknown = set(self.needs) - set(NEEDS)
+        if unknown:
+            raise ValueError(f"{self.name}: unknown needs {sorted(unknown)}; valid: {', '.join(NEEDS)}")
+
+    def parameters(self, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        params = dict(self.defaults)
+        for key, value in (overrides or {}).items():
+            if key not in params:
+                raise UsageError(f"{self.name} has no parameter {key!r}; it has: {', '.join(sorted(params))}")
+            params[key] = value
+        return params
+
+
+class Retriever(ABC):
+    def __init__(self, spec: MethodSpec, params: Mapping[str, Any], workdir: Path):
+        self.spec = spec
+        self.params = dict(params)
+        self.workdir = workdir
+
+    def unavailable_reason(self, topics: Topics) -> str | None:
+        """None if the method can run on ``topics`` here and now; else why not and how to fix it."""
+        return None
+
+    @abstractmethod
+    def prepare(self, topics: Topics) -> None:
+        """Index, translate, train: everything before queries are answered."""
+
+    @abstractmethod
+    def retrieve(self, queries: Mapping[str, str], depth: int) -> Ranking:
+        """Top ``depth`` documents per query."""
+
+    def provenance(self) -> dict[str, Any]:
+        """What the run really used (translator, model, analysis), recorded in its sidecar."""
+        return {}

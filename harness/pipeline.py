@@ -1,0 +1,158 @@
+"""Orchestration: retrieve (or reuse) runs, then score them.  No rendering here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from harness.data.collections import CollectionSpec, Topics, load_topics
+from harness.data.pairs import LanguagePair
+from harness.errors import HarnessError
+from harness.evaluate import evaluate
+from harness.method import MethodSpec, Unavailable
+from harness.paths import cache_dir
+from harness.runs import environment, read_run, read_sidecar, run_paths, write_run, write_sidecar
+from harness.scores import ScoreEntry, load_scores, save_scores, scores_path
+
+
+@dataclass(frozen=True)
+class Outcome:
+    pair: str
+    method: str
+    status: str  # "ran", "reused" or "skipped"
+    reason: str | None = None
+    seconds: float = 0.0
+
+
+def _same_parameters(sidecar: dict, params: Mapping[str, Any], depth: int) -> bool:
+    # Compare through JSON so that tuples and lists, ints and floats compare as they were stored.
+    return json.loads(json.dumps(params)) == sidecar.get("parameters") and sidecar.get("depth") == depth
+
+
+def run_cell(
+    spec: MethodSpec, topics: Topics, params: Mapping[str, Any], depth: int, out: Path, force: bool
+) -> Outcome:
+    """One method on one (collection, pair): reuse its saved run, or retrieve and save one."""
+    pair = topics.pair
+    run_path, sidecar_path = run_paths(out, topics.collection, pair.name, spec.name)
+    if not force and run_path.is_file() and sidecar_path.is_file():
+        sidecar = read_sidecar(sidecar_path)
+        if sidecar.get("status") == "ok" and _same_parameters(sidecar, params, depth):
+            return Outcome(pair.name, spec.name, "reused")
+    record = {
+        "method": spec.name,
+        "family": spec.family,
+        "parameters": params,
+        "depth": depth,
+        "collection": topics.collection,
+        "dataset_id": topics.dataset_id,
+        "pair": pair.name,
+        "qrels_sha256": topics.qrels_sha256,
+        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "environment": environment(),
+    }
+    workdir = cache_dir("work", topics.collection, pair.name, spec.name)
+    retriever = spec.implementation(spec, params, workdir)
+    start = time.perf_counter()
+    try:
+        reason = retriever.unavailable_reason(topics)
+        if reason is not None:
+            raise Unavailable(reason)
+        retriever.prepare(topics)
+        ranking = retriever.retrieve(topics.queries, depth)
+    except Unavailable as exc:
+        run_path.unlink(missing_ok=True)  # a stale run must not outlive the reason it is gone
+        write_sidecar(sidecar_path, record | {"status": "skipped", "reason": str(exc)})
+        return Outcome(pair.name, spec.name, "skipped", str(exc))
+    seconds = time.perf_counter() - start
+    write_run(run_path, ranking, tag=spec.name)
+    write_sidecar(sidecar_path, record | {"status": "ok", "used": retriever.provenance(), "wall_time_s": round(seconds, 3)})
+    return Outcome(pair.name, spec.name, "ran", seconds=seconds)
+
+
+def run_all(
+    methods: Sequence[MethodSpec],
+    pairs: Sequence[LanguagePair],
+    collection: CollectionSpec,
+    depth: int,
+    out: Path,
+    force: bool = False,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    report=print,
+) -> list[Outcome]:
+    outcomes = []
+    for pair in pairs:
+        if collection.dataset_id(pair) is None:
+            for spec in methods:
+                reason = f"collection {collection.name} has no dataset for {pair.name}"
+                _record_skip(out, collection.name, pair, spec, reason)
+                outcomes.append(Outcome(pair.name, spec.name, "skipped", reason))
+                report(f"skip {spec.name} on {pair.name}: {reason}")
+            continue
+        topics = load_topics(collection, pair)
+        for spec in methods:
+            outcome = run_cell(spec, topics, spec.parameters((overrides or {}).get(spec.name)), depth, out, force)
+            outcomes.append(outcome)
+            if outcome.status == "skipped":
+                report(f"skip {spec.name} on {pair.name}: {outcome.reason}")
+            else:
+                report(f"{outcome.status} {spec.name} on {pair.name}" + (f" ({outcome.seconds:.1f} s)" if outcome.seconds else ""))
+    return outcomes
+
+
+def _record_skip(out: Path, collection: str, pair: LanguagePair, spec: MethodSpec, reason: str) -> None:
+    run_path, sidecar_path = run_paths(out, collection, pair.name, spec.name)
+    run_path.unlink(missing_ok=True)
+    write_sidecar(sidecar_path, {"method": spec.name, "pair": pair.name, "collection": collection, "status": "skipped", "reason": reason})
+
+
+def summarize_use(used: Mapping[str, Any]) -> str | None:
+    """The short name of what served a run, for the leaderboard's footnotes."""
+    translator = used.get("translator")
+    if translator:
+        return f"translator {translator['spec']}"
+    model = used.get("model")
+    return f"model {model}" if model else None
+
+
+def evaluate_saved(
+    collection: CollectionSpec, pairs: Sequence[LanguagePair], out: Path, measures: Sequence[str]
+) -> dict[tuple[str, str], ScoreEntry]:
+    """Score every saved run of ``collection`` and merge into its scores file."""
+    path = scores_path(out, collection.name)
+    entries = load_scores(path)
+    for pair in pairs:
+        folder = out / "runs" / collection.name / pair.name
+        sidecars = sorted(folder.glob("*.json")) if folder.is_dir() else []
+        if not sidecars:
+            continue
+        topics = None
+        for sidecar_path in sidecars:
+            sidecar = read_sidecar(sidecar_path)
+            method = sidecar.get("method", sidecar_path.stem)
+            if sidecar.get("status") != "ok":
+                entries[(pair.name, method)] = ScoreEntry(pair.name, method, "skipped", reason=sidecar.get("reason"))
+                continue
+            topics = topics or load_topics(collection, pair)
+            if sidecar.get("qrels_sha256") != topics.qrels_sha256:
+                raise HarnessError(f"{sidecar_path}: the run was made against other qrels than {topics.dataset_id} has now; rerun with --force")
+            result = evaluate(read_run(sidecar_path.with_suffix(".run")), topics.qrels, measures)
+            table = result.per_query
+            entries[(pair.name, method)] = ScoreEntry(
+                pair.name,
+                method,
+                "ok",
+                used=summarize_use(sidecar.get("used", {})),
+                dataset_id=topics.dataset_id,
+                qrels_sha256=topics.qrels_sha256,
+                empty_queries=result.empty_queries,
+                query_ids=list(table.index),
+                scores={m: table[m].tolist() for m in table.columns},
+            )
+    save_scores(path, collection.name, entries)
+    return entries

@@ -1,0 +1,1 @@
+"""Retrieval back-ends shared by methods: Lucene BM25 (Pyserini)."""

