@@ -187,6 +187,15 @@ def cmd_list(args) -> int:
     for pair in PAIRS.values():
         real = ", ".join(pair.real_collections) or "none in ir_datasets"
         print(f"  {pair.name}  {pair.language} ({pair.resource}-resource); real collections: {real}")
+    print("\nTraining bitext (pairs after NTREX exclusion and de-duplication):")
+    try:
+        from harness.bitext import bitext_counts
+
+        for lang, counts in bitext_counts().items():
+            detail = ", ".join(f"{source} {n}" for source, n in counts.items())
+            print(f"  {lang}: {sum(counts.values())} ({detail})")
+    except HarnessError as exc:
+        print(f"  not available: {exc}")
     print("\nCollections:")
     mirror = data_mirror()
     for collection in COLLECTIONS.values():

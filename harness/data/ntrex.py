@@ -20,7 +20,7 @@ from ir_datasets.formats import BaseDocs, BaseQrels, BaseQueries, GenericDoc, Ge
 from ir_datasets.indices import Docstore
 
 from harness.data.pairs import PAIRS
-from harness.data.sources import fetch
+from harness.data.sources import fetch, read_text_lines
 from harness.errors import HarnessError
 
 NTREX_REPO = "MicrosoftTranslator/NTREX"
@@ -36,13 +36,9 @@ def reference_path(ntrex_code: str) -> str:
 
 
 def read_lines(repo: str, path: str, expected: int | None = None) -> list[str]:
-    """Lines of a pinned text file, CR/LF stripped (split on newline only: other Unicode
-    separators inside a sentence must not break line alignment)."""
+    """Lines of a pinned text file, CR/LF stripped; ``expected`` checks the count."""
     local = fetch(repo, path)
-    lines = local.read_text(encoding="utf-8").split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    lines = [line.rstrip("\r") for line in lines]
+    lines = read_text_lines(local)
     if expected is not None and len(lines) != expected:
         raise HarnessError(f"{local}: expected {expected} lines, found {len(lines)}")
     return lines

@@ -67,6 +67,24 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def read_text_lines(path: Path) -> list[str]:
+    """Lines of a UTF-8 file without their CR/LF ends.
+
+    Only ``\n`` ends a line: ``splitlines()`` would also split on U+2028 and friends
+    inside a sentence and break the alignment of parallel files.
+    """
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise HarnessError(f"{path}:{line}: not valid UTF-8") from None
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line.removesuffix("\r") for line in lines]
+
+
 def download_root() -> Path:
     import ir_datasets
 
