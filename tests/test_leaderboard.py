@@ -23,7 +23,7 @@ def synthetic():
         entries[(pair, "base")] = entry(pair, "base", base, used="translator precomputed:nllb")
         entries[(pair, "strong")] = entry(pair, "strong", np.clip(base + 0.2 + rng.normal(0, 0.05, len(QIDS)), 0, 1))
         entries[(pair, "same")] = entry(pair, "same", np.clip(base + rng.normal(0, 0.05, len(QIDS)), 0, 1))
-    entries[("en-so", "weak")] = entry("en-so", "weak", np.clip(entries[("en-so", "base")].values("AP") - 0.2, 0, 1))
+    entries[("en-so", "weak")] = entry("en-so", "weak", np.clip(entries[("en-so", "base")].values("AP") - 0.2 + rng.normal(0, 0.05, len(QIDS)), 0, 1))
     entries[("en-yo", "weak")] = ScoreEntry("en-yo", "weak", "skipped", reason="no translator for en-yo")
     return entries
 
