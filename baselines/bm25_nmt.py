@@ -12,22 +12,21 @@ from collections.abc import Mapping
 from harness.data.collections import Topics
 from harness.method import MethodSpec, Ranking, Retriever, Unavailable
 from harness.paths import cache_dir
+from harness.profiles import get_profile
 from harness.retrieval import lucene
 from harness.retrieval.analysis import analysis_for
 from harness.translate import choose_translator
 from harness.translate.store import TranslationStore
 
-DEFAULT_TRANSLATORS = (
-    "hf:facebook/nllb-200-distilled-600M",
-    "precomputed:nllb",
-    "precomputed:opusmt",
-    "precomputed:bergamot-base-memory",
-)
 
 
 class BM25WithTranslatedQueries(Retriever):
+    def preferences(self) -> list[str]:
+        """The translator preference list: the ``translator`` parameter, else the profile's."""
+        return list(self.params["translator"] or get_profile(self.params["profile"]).translators)
+
     def _choice(self, topics: Topics):
-        return choose_translator(self.params["translator"], topics.pair, list(topics.queries.values()))
+        return choose_translator(self.preferences(), topics.pair, list(topics.queries.values()))
 
     def unavailable_reason(self, topics: Topics) -> str | None:
         choice = self._choice(topics)
@@ -76,5 +75,5 @@ BM25_NMT = MethodSpec(
     reference="Robertson & Zaragoza 2009 (BM25); Lin et al. 2021 (Pyserini); NLLB Team 2022 (NLLB-200)",
     needs=("translator",),
     implementation=BM25WithTranslatedQueries,
-    defaults={"k1": 0.9, "b": 0.4, "translator": list(DEFAULT_TRANSLATORS)},
+    defaults={"profile": "small", "k1": 0.9, "b": 0.4, "translator": None},  # translator None: the profile's list
 )

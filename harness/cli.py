@@ -13,6 +13,7 @@ from harness.errors import HarnessError, UsageError
 from harness.evaluate import DEFAULT_MEASURES, parse_measures
 from harness.leaderboard import SignificanceOptions, main_table, render
 from harness.paths import MIRROR_ENV, data_mirror
+from harness.profiles import DEFAULT_PROFILE, PROFILES, get_profile
 from harness.pipeline import evaluate_saved, run_all
 from harness.registry import METHODS, select
 from harness.scores import load_scores, scores_path
@@ -52,7 +53,7 @@ def _overrides(settings: list[str]) -> dict[str, dict]:
             value = json.loads(raw)
         except json.JSONDecodeError:
             value = raw
-        if isinstance(METHODS[method].defaults.get(param), list) and isinstance(value, str):
+        if isinstance(value, str) and "," in value:
             value = [v.strip() for v in value.split(",") if v.strip()]
         overrides.setdefault(method, {})[param] = value
     for method, params in overrides.items():
@@ -86,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--pairs", default="all", help=f"all, or a comma list of: {', '.join(PAIRS)}")
     run.add_argument("--collection", default=DEFAULT_COLLECTION, help=f"one of: {', '.join(COLLECTIONS)} (default: {DEFAULT_COLLECTION})")
     run.add_argument("--depth", type=int, default=1000, help="documents retrieved per query (default: 1000)")
+    run.add_argument("--profile", default=DEFAULT_PROFILE, help=f"models and translator: {', '.join(PROFILES)} (default: {DEFAULT_PROFILE})")
     run.add_argument("--force", action="store_true", help="retrieve again even where a saved run exists")
     run.add_argument("--set", dest="settings", action="append", default=[], metavar="METHOD.PARAM=VALUE", help="override a method parameter (repeatable), e.g. bm25-nmt.k1=1.2")
     _add_board_options(run)
@@ -108,6 +110,10 @@ def cmd_run(args) -> int:
     pairs = select(args.pairs, PAIRS, "pair")
     collection = _collection(args.collection)
     overrides = _overrides(args.settings)
+    profile = get_profile(args.profile).name
+    for spec in methods:  # --profile sets every method's profile unless --set names one
+        if "profile" in spec.defaults:
+            overrides.setdefault(spec.name, {}).setdefault("profile", profile)
     options = _significance(args)
     outcomes = run_all(methods, pairs, collection, args.depth, args.out, args.force, overrides, report=lambda line: print(line, flush=True))
     entries = evaluate_saved(collection, pairs, args.out, args.measures)

@@ -117,6 +117,8 @@ def summarize_use(used: Mapping[str, Any]) -> str | None:
     if translator:
         return f"translator {translator['spec']}"
     model = used.get("model")
+    if isinstance(model, dict):
+        return f"model {model.get('model')} served by {model.get('weights')} ({model.get('source')})"
     return f"model {model}" if model else None
 
 

@@ -6,6 +6,7 @@ from harness.errors import UsageError
 from harness.method import MethodSpec
 
 from baselines.bm25_nmt import BM25_NMT
+from methods.mdpr import MDPR
 
 METHODS: dict[str, MethodSpec] = {}
 
@@ -18,6 +19,7 @@ def register(spec: MethodSpec) -> MethodSpec:
 
 
 register(BM25_NMT)
+register(MDPR)
 
 
 def select(names: str, valid: dict, kind: str) -> list:

@@ -14,10 +14,10 @@ from harness.errors import HarnessError
 @pytest.mark.parametrize(
     "argv, valid",
     [
-        (["run", "--methods", "bm25-nmt,nope"], "valid: all, bm25-nmt"),
+        (["run", "--methods", "bm25-nmt,nope"], "valid: all, bm25-nmt, mdpr"),
         (["run", "--pairs", "en-xx"], "valid: all, en-sw, en-so, en-yo, en-mr, en-fi, en-de, en-fr"),
         (["run", "--collection", "msmarco"], "valid: ntrex, clirmatrix, wikiclir"),
-        (["run", "--set", "bm25-nmt.k3=1"], "it has: b, k1, translator"),
+        (["run", "--set", "bm25-nmt.k3=1"], "it has: b, k1, profile, translator"),
     ],
 )
 def test_unknown_names_exit_2_with_one_line(argv, valid, capsys):
@@ -49,7 +49,7 @@ def test_real_collection_offline_is_one_clear_line(monkeypatch):
 @pytest.fixture(scope="module")
 def board(tmp_path_factory):
     out = tmp_path_factory.mktemp("results")
-    assert main(["run", "--methods", "all", "--pairs", "en-fi,en-sw", "--out", str(out)]) == 0
+    assert main(["run", "--methods", "bm25-nmt", "--pairs", "en-fi,en-sw", "--out", str(out)]) == 0
     return out
 
 
@@ -73,13 +73,13 @@ def test_run_writes_runs_sidecars_scores_and_board(board, capsys):
 
 
 def test_rerun_reuses_and_force_retrieves(board, capsys):
-    assert main(["run", "--pairs", "en-fi", "--out", str(board)]) == 0
+    assert main(["run", "--methods", "bm25-nmt", "--pairs", "en-fi", "--out", str(board)]) == 0
     assert "reused bm25-nmt on en-fi" in capsys.readouterr().out
-    assert main(["run", "--pairs", "en-fi", "--out", str(board), "--set", "bm25-nmt.k1=1.2"]) == 0
+    assert main(["run", "--methods", "bm25-nmt", "--pairs", "en-fi", "--out", str(board), "--set", "bm25-nmt.k1=1.2"]) == 0
     assert "ran bm25-nmt on en-fi" in capsys.readouterr().out  # other parameters: not the same run
     sidecar = json.loads((board / "runs" / "ntrex" / "en-fi" / "bm25-nmt.json").read_text())
     assert sidecar["parameters"]["k1"] == 1.2 and sidecar["used"]["queries_newly_translated"] == 0
-    assert main(["run", "--pairs", "en-fi", "--out", str(board), "--force"]) == 0
+    assert main(["run", "--methods", "bm25-nmt", "--pairs", "en-fi", "--out", str(board), "--force"]) == 0
     assert "ran bm25-nmt on en-fi" in capsys.readouterr().out
 
 

