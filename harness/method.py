@@ -65,6 +65,10 @@ class Retriever(ABC):
     def retrieve(self, queries: Mapping[str, str], depth: int) -> Ranking:
         """Top ``depth`` documents per query."""
 
+    def artifacts(self) -> dict[str, Path]:
+        """Files to keep beside the run as ``<method>.<suffix>`` (e.g. a training-loss plot)."""
+        return {}
+
     def provenance(self) -> dict[str, Any]:
         """What the run really used (translator, model, analysis), recorded in its sidecar."""
         return {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -71,6 +72,8 @@ def run_cell(
         return Outcome(pair.name, spec.name, "skipped", str(exc))
     seconds = time.perf_counter() - start
     write_run(run_path, ranking, tag=spec.name)
+    for suffix, source in retriever.artifacts().items():
+        shutil.copyfile(source, run_path.with_name(f"{spec.name}.{suffix}"))
     write_sidecar(sidecar_path, record | {"status": "ok", "used": retriever.provenance(), "wall_time_s": round(seconds, 3)})
     return Outcome(pair.name, spec.name, "ran", seconds=seconds)
 

@@ -6,7 +6,10 @@ from harness.errors import UsageError
 from harness.method import MethodSpec
 
 from baselines.bm25_nmt import BM25_NMT
+from methods.cal import CAL
+from methods.kd import KD
 from methods.mdpr import MDPR
+from methods.optical import OPTICAL
 
 METHODS: dict[str, MethodSpec] = {}
 
@@ -20,6 +23,9 @@ def register(spec: MethodSpec) -> MethodSpec:
 
 register(BM25_NMT)
 register(MDPR)
+register(KD)
+register(CAL)
+register(OPTICAL)
 
 
 def select(names: str, valid: dict, kind: str) -> list:

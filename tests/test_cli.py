@@ -14,7 +14,7 @@ from harness.errors import HarnessError
 @pytest.mark.parametrize(
     "argv, valid",
     [
-        (["run", "--methods", "bm25-nmt,nope"], "valid: all, bm25-nmt, mdpr"),
+        (["run", "--methods", "bm25-nmt,nope"], "valid: all, bm25-nmt, mdpr, kd, cal, optical"),
         (["run", "--pairs", "en-xx"], "valid: all, en-sw, en-so, en-yo, en-mr, en-fi, en-de, en-fr"),
         (["run", "--collection", "msmarco"], "valid: ntrex, clirmatrix, wikiclir"),
         (["run", "--set", "bm25-nmt.k3=1"], "it has: b, k1, profile, translator"),

@@ -1,0 +1,33 @@
+"""CAL: cross-lingual alignment by contrastive learning on bitext.
+
+InfoNCE between the student's vector of the target sentence and the teacher's
+vector of its English side, with in-batch negatives.  Our reconstruction of
+CAL from the common contrastive-alignment recipe, not a transcription of its
+paper (see methods/losses/README.md).
+"""
+
+from __future__ import annotations
+
+from harness.method import MethodSpec
+from methods.distillation import DistilledRetriever, EncodedBatch, distillation_defaults
+from methods.losses import cal_loss
+
+
+def cal_objective(teacher: EncodedBatch, student_target: EncodedBatch, student_english: EncodedBatch | None, params) -> object:
+    return cal_loss(student_target.pooled, teacher.pooled, temperature=float(params["temperature"]))
+
+
+class ContrastiveAlignment(DistilledRetriever):
+    objective = cal_objective
+    objective_keys = ("temperature",)
+
+
+CAL = MethodSpec(
+    name="cal",
+    family="distillation on bitext",
+    description="contrastive (InfoNCE, in-batch negatives) alignment of student target vectors to teacher English vectors",
+    reference="Contrastive cross-lingual alignment (our reconstruction of CAL; see BENCHMARKS.md)",
+    needs=("encoder", "bitext", "teacher"),
+    implementation=ContrastiveAlignment,
+    defaults=distillation_defaults(temperature=0.05),
+)

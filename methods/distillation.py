@@ -1,0 +1,296 @@
+"""Distillation on bitext: one training loop shared by KD, CAL and OPTICAL.
+
+A frozen teacher (English) and a trainable student (initialised from the
+profile's student) see the same bitext batches in the same order; the three
+methods differ only in their objective, so the comparison is fair by
+construction.  At retrieval time the teacher encodes the English queries and
+the student encodes the target-language passages.
+
+Trained students are cached under ``$HARNESS_CACHE/students/<method>/<key>``,
+keyed by everything that determines them (objective parameters, training
+plan, teacher and student weights, bitext), and trained once for all pairs.
+Training checkpoints every ``checkpoint_every`` steps and resumes from the
+last checkpoint after an interruption.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from harness.atomic import atomic_write_text
+from harness.data.collections import Topics
+from harness.data.pairs import PAIRS
+from harness.encode import Encoder, Recipe, pool, recipe_for, weights_fingerprint
+from harness.errors import HarnessError
+from harness.method import Retriever, Unavailable
+from harness.models import load_model, resolve_model
+from harness.paths import cache_dir
+from harness.profiles import get_profile
+from methods.mdpr import DenseRetriever
+
+CPU_DEFAULTS = {"steps": 150, "batch_size": 16}
+GPU_DEFAULTS = {"steps": 2000, "batch_size": 64}
+
+
+@dataclass(frozen=True)
+class EncodedBatch:
+    pooled: torch.Tensor  # [B, d] sentence vectors (the recipe's pooling)
+    tokens: torch.Tensor  # [B, T, d] last-layer token vectors
+    content_mask: torch.Tensor  # [B, T] 1 for real tokens, 0 for special and padding tokens
+
+
+# An objective maps (teacher on English, student on target, student on English or None) to a scalar loss.
+Objective = Callable[[EncodedBatch, EncodedBatch, EncodedBatch | None, Mapping[str, Any]], torch.Tensor]
+
+
+@dataclass(frozen=True)
+class TrainingPlan:
+    steps: int
+    batch_size: int
+    learning_rate: float
+    warmup_steps: int
+    max_length: int
+    seed: int
+    freeze_word_embeddings: bool
+    checkpoint_every: int
+    device: str
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> TrainingPlan:
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+        defaults = GPU_DEFAULTS if device == "cuda" else CPU_DEFAULTS
+        freeze = params["freeze_word_embeddings"]
+        return cls(
+            steps=int(params["steps"] or defaults["steps"]),
+            batch_size=int(params["train_batch_size"] or defaults["batch_size"]),
+            learning_rate=float(params["learning_rate"]),
+            warmup_steps=int(params["warmup_steps"]),
+            max_length=int(params["max_length"]),
+            seed=int(params["seed"]),
+            # The 96M-parameter word-embedding matrix is most of e5-small: frozen by default on CPU.
+            freeze_word_embeddings=(device == "cpu") if freeze is None else bool(freeze),
+            checkpoint_every=int(params["checkpoint_every"]),
+            device=device,
+        )
+
+
+TRAINING_DEFAULTS = {
+    "profile": "small",
+    "teacher": None,  # None: the profile's teacher
+    "student": None,  # None: the profile's student
+    "languages": "all",  # "all": one student for the seven languages; "per-language": one per pair
+    "steps": None,  # None: 150 on CPU, 2000 on GPU
+    "train_batch_size": None,  # None: 16 on CPU, 64 on GPU
+    "learning_rate": 5e-5,
+    "warmup_steps": 10,
+    "max_length": 64,
+    "seed": 13,
+    "freeze_word_embeddings": None,  # None: frozen on CPU, trained on GPU
+    "checkpoint_every": 50,
+    "batch_size": 32,  # encoding batch at retrieval time
+    "search": "auto",
+}
+
+
+def encode_batch(model, tokenizer, texts: Sequence[str], recipe: Recipe, max_length: int, device: str) -> EncodedBatch:
+    batch = tokenizer(
+        [recipe.passage_prefix + t for t in texts], padding=True, truncation=True, max_length=max_length,
+        return_tensors="pt", return_special_tokens_mask=True,
+    )
+    special = batch.pop("special_tokens_mask")
+    batch.pop("token_type_ids", None)
+    batch = {k: v.to(device) for k, v in batch.items()}
+    hidden = model(**batch).last_hidden_state
+    content = batch["attention_mask"] * (1 - special.to(device))
+    return EncodedBatch(pool(hidden, batch["attention_mask"], recipe), hidden, content)
+
+
+def batch_indices(step: int, size: int, total: int, seed: int) -> np.ndarray:
+    """Bitext rows of one step: a fresh seeded permutation per epoch, so resuming needs no RNG state."""
+    per_epoch = max(total // size, 1)
+    epoch, k = divmod(step, per_epoch)
+    order = np.random.default_rng([seed, epoch]).permutation(total)
+    return order[k * size : (k + 1) * size]
+
+
+def plot_losses(losses: Sequence[float], path: Path, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(6, 3.2), dpi=100)
+    axis.plot(range(1, len(losses) + 1), losses, linewidth=1)
+    axis.set_xlabel("step")
+    axis.set_ylabel("training loss")
+    axis.set_title(title)
+    figure.tight_layout()
+    figure.savefig(path, metadata={"Software": None})
+    plt.close(figure)
+
+
+@dataclass(frozen=True)
+class TrainedStudent:
+    folder: Path  # save_pretrained folder of the student
+    losses: tuple[float, ...]
+    fingerprint: str  # what its weights are: the training key
+
+
+def train_student(
+    name: str, objective: Objective, objective_params: Mapping[str, Any], teacher_ref: str, student_ref: str,
+    bitext: Sequence[tuple[str, str]], plan: TrainingPlan, description: Mapping[str, Any],
+) -> TrainedStudent:
+    """Train (or load the cached) student for ``objective`` on ``bitext``; deterministic for a seed on CPU."""
+    key_material = {
+        "method": name, "objective": dict(objective_params), "plan": asdict(plan), "description": dict(description),
+        "teacher": weights_fingerprint(resolve_model(teacher_ref)), "student": weights_fingerprint(resolve_model(student_ref)),
+        "bitext": hashlib.sha256("\n".join(f"{e}\t{t}" for e, t in bitext).encode()).hexdigest(),
+    }
+    key = hashlib.sha256(json.dumps(key_material, sort_keys=True).encode()).hexdigest()[:20]
+    folder = cache_dir("students", name, key)
+    final = folder / "final"
+    if (final / "config.json").is_file() and (folder / "losses.tsv").is_file():
+        losses = tuple(float(line.split("\t")[1]) for line in (folder / "losses.tsv").read_text().splitlines()[1:])
+        return TrainedStudent(final, losses, f"student:{name}:{key}")
+    atomic_write_text(folder / "training.json", json.dumps(key_material, indent=2, sort_keys=True) + "\n")
+
+    torch.manual_seed(plan.seed)
+    teacher, teacher_tokenizer, teacher_resolved = load_model(teacher_ref)
+    student, student_tokenizer, _ = load_model(student_ref)
+    recipe = recipe_for(teacher_resolved)  # the student learns to answer in the teacher's space
+    teacher.to(plan.device).eval().requires_grad_(False)
+    student.to(plan.device).train()
+    if plan.freeze_word_embeddings:
+        student.get_input_embeddings().weight.requires_grad_(False)
+    trainable = [p for p in student.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(trainable, lr=plan.learning_rate, weight_decay=0.01)
+    from transformers import get_linear_schedule_with_warmup
+
+    scheduler = get_linear_schedule_with_warmup(optimizer, plan.warmup_steps, plan.steps)
+    checkpoint = folder / "checkpoint.pt"
+    start, losses = 0, []
+    if checkpoint.is_file():  # resume where an interrupted run stopped
+        state = torch.load(checkpoint, weights_only=False)
+        student.load_state_dict(state["student"])
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        torch.set_rng_state(state["torch_rng"])
+        start, losses = state["step"], state["losses"]
+
+    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if plan.device == "cuda" else torch.autocast("cpu", enabled=False)
+    english = [e for e, _ in bitext]
+    target = [t for _, t in bitext]
+    needs_student_english = getattr(objective, "uses_student_english", False)
+    for step in tqdm(range(start, plan.steps), initial=start, total=plan.steps, desc=f"train {name}", unit="step", leave=False, disable=None):
+        rows = batch_indices(step, plan.batch_size, len(bitext), plan.seed)
+        with autocast:
+            with torch.no_grad():
+                teacher_side = encode_batch(teacher, teacher_tokenizer, [english[i] for i in rows], recipe, plan.max_length, plan.device)
+            student_target = encode_batch(student, student_tokenizer, [target[i] for i in rows], recipe, plan.max_length, plan.device)
+            student_english = (
+                encode_batch(student, student_tokenizer, [english[i] for i in rows], recipe, plan.max_length, plan.device)
+                if needs_student_english else None
+            )
+            loss = objective(teacher_side, student_target, student_english, objective_params)
+        if not torch.isfinite(loss):
+            raise HarnessError(f"{name}: training loss is {loss.item()} at step {step + 1}; lower learning_rate or check the bitext")
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(trainable, 1.0)
+        optimizer.step()
+        scheduler.step()
+        optimizer.zero_grad(set_to_none=True)
+        losses.append(float(loss.detach()))
+        if (step + 1) % plan.checkpoint_every == 0 and step + 1 < plan.steps:
+            state = {
+                "student": student.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+                "torch_rng": torch.get_rng_state(), "step": step + 1, "losses": losses,
+            }
+            partial = checkpoint.with_suffix(".partial")
+            torch.save(state, partial)
+            partial.replace(checkpoint)
+
+    partial = folder / "final.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    student.eval().save_pretrained(partial)
+    student_tokenizer.save_pretrained(partial)
+    shutil.rmtree(final, ignore_errors=True)
+    partial.rename(final)
+    atomic_write_text(folder / "losses.tsv", "step\tloss\n" + "".join(f"{i}\t{v!r}\n" for i, v in enumerate(losses, 1)))
+    plot_losses(losses, folder / "losses.png", f"{name}: {plan.steps} steps, batch {plan.batch_size}")
+    checkpoint.unlink(missing_ok=True)
+    return TrainedStudent(final, tuple(losses), f"student:{name}:{key}")
+
+
+class DistilledRetriever(DenseRetriever):
+    """Teacher encodes queries, the distilled student encodes passages."""
+
+    objective: Objective  # set by each method's subclass
+    objective_keys: tuple[str, ...] = ()  # parameters of the objective, part of the student's cache key
+
+    def references(self) -> tuple[str, str]:
+        profile = get_profile(self.params["profile"])
+        return self.params["teacher"] or profile.teacher, self.params["student"] or profile.student
+
+    def unavailable_reason(self, topics: Topics) -> str | None:
+        try:
+            for reference in self.references():
+                resolve_model(reference)
+        except HarnessError as exc:
+            return str(exc)
+        if self.params["languages"] not in ("all", "per-language"):
+            return f"languages must be 'all' or 'per-language', not {self.params['languages']!r}"
+        return None
+
+    def training_bitext(self, topics: Topics) -> list[tuple[str, str]]:
+        from harness.bitext import default_bitext
+
+        langs = [topics.pair.lang] if self.params["languages"] == "per-language" else [p.lang for p in PAIRS.values()]
+        return [(p.english, p.target) for lang in langs for p in default_bitext(lang)]
+
+    def load_encoders(self) -> tuple[Encoder, Encoder]:
+        teacher_ref, student_ref = self.references()
+        plan = TrainingPlan.from_params(self.params)
+        objective_params = {k: self.params[k] for k in self.objective_keys}
+        self.student = train_student(
+            self.spec.name, type(self).objective, objective_params, teacher_ref, student_ref,
+            self.bitext, plan, {"languages": self.languages},
+        )
+        self.plan = plan
+        teacher = Encoder.load(teacher_ref, batch_size=int(self.params["batch_size"]))
+        model, tokenizer, _ = load_model(str(self.student.folder))
+        student = Encoder(model, tokenizer, teacher.recipe, self.student.fingerprint, batch_size=int(self.params["batch_size"]))
+        return teacher, student
+
+    def prepare(self, topics: Topics) -> None:
+        self.bitext = self.training_bitext(topics)
+        if not self.bitext:
+            raise Unavailable(f"no training bitext for {topics.pair.lang}")
+        self.languages = topics.pair.lang if self.params["languages"] == "per-language" else "all"
+        super().prepare(topics)
+
+    def provenance(self) -> dict:
+        return {
+            "model": self.query_encoder.describe(),
+            "student": {"folder": str(self.student.folder), "fingerprint": self.student.fingerprint},
+            "profile": self.params["profile"],
+            "training": asdict(self.plan) | {"bitext_pairs": len(self.bitext), "languages": self.languages,
+                                             "final_loss": self.student.losses[-1] if self.student.losses else None},
+        }
+
+    def artifacts(self) -> dict[str, Path]:
+        folder = self.student.folder.parent
+        return {"loss.tsv": folder / "losses.tsv", "loss.png": folder / "losses.png"}
+
+
+def distillation_defaults(**objective_defaults: Any) -> dict[str, Any]:
+    return TRAINING_DEFAULTS | objective_defaults
