@@ -1,4 +1,4 @@
-"""Command line: ``python -m harness run|list|evaluate|leaderboard``."""
+"""Command line: ``python -m harness run|list|evaluate|leaderboard|compare``."""
 
 from __future__ import annotations
 
@@ -7,15 +7,23 @@ import json
 import sys
 from pathlib import Path
 
+from harness.atomic import atomic_open
+from harness.compare import COMPARISON_MODES, FAMILIES, ComparisonOptions, duel
 from harness.data.collections import COLLECTIONS, DEFAULT_COLLECTION, load_topics
 from harness.data.pairs import PAIRS
 from harness.errors import HarnessError, UsageError
 from harness.evaluate import DEFAULT_MEASURES, parse_measures
-from harness.leaderboard import SignificanceOptions, main_table, render
+from harness.leaderboard import build_board
 from harness.paths import MIRROR_ENV, data_mirror
 from harness.profiles import DEFAULT_PROFILE, PROFILES, get_profile
 from harness.pipeline import evaluate_saved, run_all
 from harness.registry import METHODS, select
+from harness.render import FORMATS, render_outputs
+from harness.render.compare_report import duel_report
+from harness.render.differences_plot import differences_png
+from harness.render.markdown import console_table
+from harness.render.plots import compare_plot_path
+from harness.render.text import BASELINE_MARKS
 from harness.scores import load_scores, scores_path
 from harness.stats import CORRECTIONS, TESTS
 
@@ -61,21 +69,51 @@ def _overrides(settings: list[str]) -> dict[str, dict]:
     return overrides
 
 
-def _significance(args) -> SignificanceOptions:
-    if args.test not in TESTS:
-        raise UsageError(f"unknown test {args.test}; valid: {', '.join(TESTS)}")
-    if args.correction not in CORRECTIONS:
-        raise UsageError(f"unknown correction {args.correction}; valid: {', '.join(CORRECTIONS)}")
-    return SignificanceOptions(baseline=args.baseline, test=args.test, correction=args.correction, alpha=args.alpha)
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in text.split(",") if name.strip())
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    chosen = _names(text)
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise UsageError(f"unknown format {', '.join(unknown) or repr(text)}; valid: {', '.join(FORMATS)}")
+    return chosen
+
+
+def _comparison_options(args) -> ComparisonOptions:
+    """Board and compare options, checked: an unknown name exits 2 with the valid ones."""
+    baselines = _names(getattr(args, "baseline", "") or "") or ("bm25-nmt",)
+    if len(baselines) > len(BASELINE_MARKS):
+        raise UsageError(f"--baseline: at most {len(BASELINE_MARKS)} baselines can be marked, got {len(baselines)}")
+    return ComparisonOptions(
+        baselines=baselines,
+        test=args.test,
+        correction=args.correction,
+        alpha=args.alpha,
+        family=getattr(args, "family", "table"),
+        comparisons=getattr(args, "comparisons", "baseline"),
+        seed=args.seed,
+        resamples=args.resamples,
+    )
+
+
+def _add_statistics_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--test", default="t-test", help=f"paired test over queries: {', '.join(TESTS)} (default: t-test)")
+    parser.add_argument("--correction", default="holm", help=f"multiple-testing correction: {', '.join(CORRECTIONS)} (default: holm)")
+    parser.add_argument("--alpha", type=float, default=0.05, help="significance level (default: 0.05)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the randomization tests and bootstrap intervals (default: 0)")
+    parser.add_argument("--resamples", type=int, default=10_000, help="resamples of the randomization tests and bootstrap intervals (default: 10000)")
 
 
 def _add_board_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=Path("results"), help="results folder (default: results)")
-    parser.add_argument("--measures", type=_measures, default=list(DEFAULT_MEASURES), help="comma list of ir_measures names (default: %(default)s)")
-    parser.add_argument("--baseline", default="bm25-nmt", help="method every other is tested against (default: bm25-nmt)")
-    parser.add_argument("--test", default="t-test", help=f"paired test over queries: {', '.join(TESTS)} (default: t-test)")
-    parser.add_argument("--correction", default="holm", help=f"multiple-testing correction: {', '.join(CORRECTIONS)} (default: holm)")
-    parser.add_argument("--alpha", type=float, default=0.05, help="significance level (default: 0.05)")
+    parser.add_argument("--measures", type=_measures, default=list(DEFAULT_MEASURES), help="comma list of ir_measures names; the first is the main one (default: %(default)s)")
+    parser.add_argument("--baseline", default="bm25-nmt", help=f"method, or comma list of up to {len(BASELINE_MARKS)}, every other is tested against, each with its own marks (default: bm25-nmt)")
+    _add_statistics_options(parser)
+    parser.add_argument("--family", default="table", help="multiple-testing family: " + "; ".join(f"{k}: {v}" for k, v in FAMILIES.items()) + " (default: table)")
+    parser.add_argument("--comparisons", default="baseline", help="; ".join(f"{k}: {v}" for k, v in COMPARISON_MODES.items()) + " (default: baseline)")
+    parser.add_argument("--formats", type=_formats, default=FORMATS, help=f"comma list of outputs to write: {', '.join(FORMATS)} (default: all)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -100,8 +138,17 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--out", type=Path, default=Path("results"), help="results folder (default: results)")
     evaluate.add_argument("--measures", type=_measures, default=list(DEFAULT_MEASURES), help="comma list of ir_measures names")
 
-    board = commands.add_parser("leaderboard", help="rebuild results/leaderboard.md from saved runs and scores (no retrieval)")
+    board = commands.add_parser("leaderboard", help="rebuild results/leaderboard.md (and CSV, JSON, LaTeX, plots) from saved runs and scores (no retrieval)")
     _add_board_options(board)
+
+    compare = commands.add_parser("compare", help="per-query differences of method A against method B: a table, tests and a plot")
+    compare.add_argument("method_a", metavar="A", help="a method in the scores file")
+    compare.add_argument("method_b", metavar="B", help="the method A is compared with")
+    compare.add_argument("--pairs", default="all", help=f"all (every pair where both have scores), or a comma list of: {', '.join(PAIRS)}")
+    compare.add_argument("--measure", default="AP", help="one ir_measures name (default: AP)")
+    compare.add_argument("--collection", default=DEFAULT_COLLECTION, help=f"one of: {', '.join(COLLECTIONS)} (default: {DEFAULT_COLLECTION})")
+    compare.add_argument("--out", type=Path, default=Path("results"), help="results folder: scores are read from it, plots written to its plots/ (default: results)")
+    _add_statistics_options(compare)
     return parser
 
 
@@ -114,10 +161,10 @@ def cmd_run(args) -> int:
     for spec in methods:  # --profile sets every method's profile unless --set names one
         if "profile" in spec.defaults:
             overrides.setdefault(spec.name, {}).setdefault("profile", profile)
-    options = _significance(args)
+    options = _comparison_options(args)
     outcomes = run_all(methods, pairs, collection, args.depth, args.out, args.force, overrides, report=lambda line: print(line, flush=True))
-    entries = evaluate_saved(collection, pairs, args.out, args.measures)
-    write_leaderboard(args.out, args.measures, options)
+    evaluate_saved(collection, pairs, args.out, args.measures)
+    boards = write_leaderboard(args.out, args.measures, options, args.formats)
     skipped = [o for o in outcomes if o.status == "skipped"]
     print(f"\n{len(outcomes) - len(skipped)} runs ready, {len(skipped)} skipped; leaderboard: {args.out / LEADERBOARD}\n")
     if skipped:
@@ -125,9 +172,10 @@ def cmd_run(args) -> int:
         for o in skipped:
             print(f"- {o.method} on {o.pair}: {o.reason}")
         print()
-    if "AP" in args.measures:
+    board = next((b for b in boards if b.name == collection.name), None)
+    if "AP" in args.measures and board is not None:
         print(f"MAP on {collection.name}:\n")
-        print(main_table(entries, _ordered_methods(entries), options))
+        print(console_table(board, "AP"))
     return 0
 
 
@@ -136,31 +184,63 @@ def _ordered_methods(entries) -> list[str]:
     return [m for m in METHODS if m in present] + sorted(present - set(METHODS))
 
 
-def write_leaderboard(out: Path, measures, options: SignificanceOptions) -> Path:
-    from harness.atomic import atomic_write_text
-
-    sections = ["# Leaderboard", (
-        "English queries, documents in Swahili, Somali, Yoruba, Marathi (low-resource) and Finnish, German, French "
-        "(high-resource). Scores are means over queries; per-query scores are in `scores/`."
-    )]
+def build_boards(out: Path, measures, options: ComparisonOptions) -> list:
+    """One board per collection that has a scores file under ``out``."""
+    boards = []
     for name, collection in COLLECTIONS.items():
         path = scores_path(out, name)
         entries = load_scores(path)
-        if not entries:
-            continue
-        title = f"Collection `{name}`: {collection.description}"
-        sections.append(render(title, entries, _ordered_methods(entries), measures, options, source=str(path.relative_to(out))))
-    target = out / LEADERBOARD
-    atomic_write_text(target, "\n\n".join(sections) + "\n")
-    return target
+        if entries:
+            title = f"Collection `{name}`: {collection.description}"
+            source = str(path.relative_to(out))
+            boards.append(build_board(name, title, source, entries, _ordered_methods(entries), measures, options))
+    return boards
+
+
+def write_leaderboard(out: Path, measures, options: ComparisonOptions, formats=FORMATS) -> list:
+    """Rebuild every requested output under ``out`` from the scores files alone; returns the boards."""
+    boards = build_boards(out, measures, options)
+    for relative, content in render_outputs(boards, options, formats).items():
+        with atomic_open(out / relative, "wb") as handle:  # bytes: "\n" line ends on every platform
+            handle.write(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return boards
 
 
 def cmd_leaderboard(args) -> int:
-    options = _significance(args)
+    options = _comparison_options(args)
     for collection in COLLECTIONS.values():
         if (args.out / "runs" / collection.name).is_dir():
             evaluate_saved(collection, list(PAIRS.values()), args.out, args.measures)
-    print(write_leaderboard(args.out, args.measures, options))
+    write_leaderboard(args.out, args.measures, options, args.formats)
+    print(args.out / LEADERBOARD if "md" in args.formats else args.out)
+    return 0
+
+
+def cmd_compare(args) -> int:
+    options = _comparison_options(args)
+    collection = _collection(args.collection)
+    path = scores_path(args.out, collection.name)
+    entries = load_scores(path)
+    if not entries:
+        raise HarnessError(f"no scores in {path}; run `python -m harness run` or `evaluate` first")
+    methods = _ordered_methods(entries)
+    for name in (args.method_a, args.method_b):
+        if name not in methods:
+            raise UsageError(f"unknown method {name}; valid: {', '.join(methods)}")
+    if args.method_a == args.method_b:
+        raise UsageError(f"compare needs two different methods, got {args.method_a} twice")
+    measures = sorted({m for e in entries.values() for m in e.scores})
+    if args.measure not in measures:
+        raise UsageError(f"unknown measure {args.measure}; valid: {', '.join(measures)}")
+    pairs = None if args.pairs == "all" else list(dict.fromkeys(p.name for p in select(args.pairs, PAIRS, "pair")))
+    result = duel(entries, args.method_a, args.method_b, args.measure, pairs, options)
+    plots = {}
+    for differences in result.per_pair:
+        target = args.out / compare_plot_path(args.method_a, args.method_b, differences.pair, args.measure)
+        with atomic_open(target, "wb") as handle:
+            handle.write(differences_png(differences, args.method_a, args.method_b, args.measure))
+        plots[differences.pair] = str(target)
+    print(duel_report(result, options, plots))
     return 0
 
 
@@ -215,7 +295,7 @@ def cmd_list(args) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "list": cmd_list, "evaluate": cmd_evaluate, "leaderboard": cmd_leaderboard}
+COMMANDS = {"run": cmd_run, "list": cmd_list, "evaluate": cmd_evaluate, "leaderboard": cmd_leaderboard, "compare": cmd_compare}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,146 +1,110 @@
-"""Render the leaderboard (markdown) from saved per-query scores.  No retrieval here.
+"""The leaderboard as data, rebuilt from saved per-query scores.  No retrieval, no formatting.
 
-Per measure, one table: methods as rows, the seven pairs as columns, then the
-low-resource, high-resource and overall means of the per-pair means.  Each
-method is compared with the baseline per pair, paired over queries; the
-p-values of one table form one family for the multiple-testing correction.
+Per collection, a ``CollectionBoard`` holds what every output format shows: per
+measure, the mean of each method on each of the seven pairs and on the
+low-resource, high-resource and overall means of the per-pair means, a 95%
+bootstrap interval for each per-pair mean, and the comparisons of
+``harness.compare`` (significance against the baselines, or the top group of
+each column).  ``harness.render`` turns boards into markdown, CSV, JSON, LaTeX
+and plots; ``harness.cli`` writes the files.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from harness.data.pairs import HIGH_RESOURCE, LOW_RESOURCE, PAIRS
+from harness.compare import (
+    GROUPS,
+    ComparisonOptions,
+    ComparisonResults,
+    Entries,
+    column_means,
+    compare_collection,
+    scored,
+)
+from harness.data.pairs import PAIRS
 from harness.scores import ScoreEntry
-from harness.stats import CORRECTIONS, TESTS, compare_paired, correct_pvalues
+from harness.stats import paired_bootstrap_ci
 
-BETTER, WORSE = "▲", "▼"
-GROUPS = {"low-resource mean": LOW_RESOURCE, "high-resource mean": HIGH_RESOURCE, "mean": tuple(PAIRS)}
-
-
-@dataclass(frozen=True)
-class SignificanceOptions:
-    baseline: str = "bm25-nmt"
-    test: str = "t-test"
-    correction: str = "holm"
-    alpha: float = 0.05
+# Results within this much of the column's best are all shown as best: the
+# tables print four decimals, so two results that print alike are not ranked.
+BEST_TOLERANCE = 5e-5
 
 
-class Footnotes:
-    """Markdown footnotes, numbered in order of first use and shared between tables."""
+@dataclass
+class CollectionBoard:
+    name: str  # the collection, e.g. "ntrex"
+    title: str  # heading, e.g. "Collection `ntrex`: NTREX-128 news ..."
+    source: str  # the scores file it was rebuilt from, relative to the results folder
+    entries: Entries
+    methods: list[str]  # rows, in board order
+    measures: list[str]  # tables, the first is the main one
+    options: ComparisonOptions
+    comparisons: ComparisonResults
+    _means: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    _intervals: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = field(default_factory=dict, repr=False)
 
-    def __init__(self):
-        self.labels: dict[str, int] = {}
+    @property
+    def main_measure(self) -> str:
+        return self.measures[0]
 
-    def ref(self, text: str) -> str:
-        number = self.labels.setdefault(text, len(self.labels) + 1)
-        return f"[^{number}]"
+    @property
+    def columns(self) -> list[str]:
+        return [*PAIRS, *GROUPS]
 
-    def render(self) -> str:
-        return "\n".join(f"[^{n}]: {text}" for text, n in self.labels.items())
+    def entry(self, pair: str, method: str) -> ScoreEntry | None:
+        return self.entries.get((pair, method))
 
+    def means(self, measure: str) -> pd.DataFrame:
+        """Methods x columns; NaN where there is no score (a group mean needs every pair of its group)."""
+        if measure not in self._means:
+            self._means[measure] = column_means(self.entries, self.methods, measure)
+        return self._means[measure]
 
-def significance_marks(
-    entries: dict[tuple[str, str], ScoreEntry], methods: Sequence[str], pairs: Sequence[str], measure: str,
-    options: SignificanceOptions,
-) -> tuple[dict[tuple[str, str], str], int]:
-    """Mark per (pair, method): better/worse than the baseline after correction; and the family size."""
-    cells, p_values, directions = [], [], []
-    for pair in pairs:
-        base = entries.get((pair, options.baseline))
-        if base is None or base.status != "ok":
-            continue
-        for method in methods:
-            other = entries.get((pair, method))
-            if method == options.baseline or other is None or other.status != "ok":
-                continue
-            if other.query_ids != base.query_ids:
-                continue  # not paired over the same queries: no test
-            result = compare_paired(base.values(measure), other.values(measure), test=options.test)
-            cells.append((pair, method))
-            p_values.append(result.p_value)
-            directions.append(result.mean_diff)
-    if not cells:
-        return {}, 0
-    corrected = correct_pvalues(p_values, method=options.correction)
-    marks = {}
-    for cell, p, diff in zip(cells, corrected, directions):
-        if np.isfinite(p) and p < options.alpha and diff != 0:
-            marks[cell] = BETTER if diff > 0 else WORSE
-    return marks, len(cells)
+    def best(self, measure: str) -> pd.DataFrame:
+        """Per column, whether each method's mean is the best (within BEST_TOLERANCE): methods x columns."""
+        means = self.means(measure)
+        return means.sub(means.max(axis=0), axis=1).abs().le(BEST_TOLERANCE) & means.notna()
 
+    def intervals(self, measure: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Low and high ends of each per-pair mean's paired bootstrap interval (methods x pairs).
 
-def measure_table(
-    entries: dict[tuple[str, str], ScoreEntry], methods: Sequence[str], measure: str,
-    options: SignificanceOptions, notes: Footnotes,
-) -> tuple[pd.DataFrame, int]:
-    pairs = list(PAIRS)
-    marks, family = significance_marks(entries, methods, pairs, measure, options)
-    means = pd.DataFrame(np.nan, index=list(methods), columns=pairs)
-    for (pair, method), entry in entries.items():
-        if method in means.index and pair in means.columns and entry.status == "ok" and measure in entry.scores:
-            means.loc[method, pair] = entry.mean(measure)
-    for group, members in GROUPS.items():
-        means[group] = means[list(members)].mean(axis=1, skipna=False)  # only when every pair has a score
-    best = means.max(axis=0)
-
-    rows = []
-    for method in methods:
-        row = {"method": f"`{method}`"}
-        for column in means.columns:
-            value = means.loc[method, column]
-            entry = entries.get((column, method))
-            if np.isnan(value):
-                if entry is not None and entry.status == "skipped":
-                    row[column] = "skipped" + notes.ref(f"`{method}` on {column} skipped: {entry.reason}")
-                else:
-                    row[column] = "—"
-                continue
-            text = f"{value:.4f}"
-            if np.isclose(value, best[column], rtol=0, atol=5e-5):
-                text = f"**{text}**"
-            text += marks.get((column, method), "")
-            if entry is not None and entry.used:
-                text += notes.ref(f"`{method}` on {column}: {entry.used}")
-            if entry is not None and entry.empty_queries:
-                text += notes.ref(f"`{method}` on {column}: {entry.empty_queries} of {len(entry.query_ids)} queries retrieved nothing (scored 0)")
-            row[column] = text
-        rows.append(row)
-    return pd.DataFrame(rows), family
+        The bootstrap of one method's mean is the paired bootstrap of its
+        difference from an all-zero run: same resamples, seed and level as the comparisons.
+        """
+        if measure not in self._intervals:
+            low = pd.DataFrame(np.nan, index=self.methods, columns=list(PAIRS))
+            high = low.copy()
+            for method in self.methods:
+                for pair in PAIRS:
+                    entry = scored(self.entries, pair, method, measure)
+                    if entry is None or len(entry.query_ids) < 2:
+                        continue
+                    scores = entry.values(measure)
+                    low.loc[method, pair], high.loc[method, pair] = paired_bootstrap_ci(
+                        np.zeros_like(scores),
+                        scores,
+                        confidence=self.options.confidence,
+                        n_resamples=self.options.resamples,
+                        seed=self.options.seed,
+                    )
+            self._intervals[measure] = (low, high)
+        return self._intervals[measure]
 
 
-def render(
-    collection_title: str, entries: dict[tuple[str, str], ScoreEntry], methods: Sequence[str],
-    measures: Sequence[str], options: SignificanceOptions, source: str,
-) -> str:
-    notes = Footnotes()
-    test, correction = TESTS[options.test], CORRECTIONS[options.correction]
-    parts = [f"## {collection_title}", f"Rebuilt from `{source}` by `python -m harness leaderboard`."]
-    for measure in measures:
-        table, family = measure_table(entries, methods, measure, options, notes)
-        title = "MAP (mean AP)" if measure == "AP" else measure
-        if family:
-            legend = (
-                f"{BETTER}/{WORSE}: significantly better/worse than `{options.baseline}` at α = {options.alpha} "
-                f"({test.label} over queries, {correction.label} correction over a family of {family} comparisons: "
-                f"every method × pair in this table). Bold: best in the column. —: no score (a mean needs every pair of its group)."
-            )
-        else:
-            legend = (
-                f"No significance marks: no method other than the baseline `{options.baseline}` has scores on a pair "
-                "where the baseline has them. Bold: best in the column. —: no score (a mean needs every pair of its group)."
-            )
-        parts += [f"### {title}", table.to_markdown(index=False), legend]
-    parts.append(notes.render())
-    return "\n\n".join(p for p in parts if p) + "\n"
-
-
-def main_table(entries: dict[tuple[str, str], ScoreEntry], methods: Sequence[str], options: SignificanceOptions) -> str:
-    """The MAP table alone, for the console (footnotes inline)."""
-    notes = Footnotes()
-    table, _ = measure_table(entries, methods, "AP", options, notes)
-    return table.to_markdown(index=False) + "\n\n" + notes.render()
+def build_board(
+    name: str,
+    title: str,
+    source: str,
+    entries: Entries,
+    methods: Sequence[str],
+    measures: Sequence[str],
+    options: ComparisonOptions,
+) -> CollectionBoard:
+    """Every number one collection's board shows; the comparisons are computed here, once."""
+    comparisons = compare_collection(entries, methods, measures, options)
+    return CollectionBoard(name, title, source, entries, list(methods), list(measures), options, comparisons)

@@ -149,8 +149,13 @@ class TrainedStudent:
 def train_student(
     name: str, objective: Objective, objective_params: Mapping[str, Any], teacher_ref: str, student_ref: str,
     bitext: Sequence[tuple[str, str]], plan: TrainingPlan, description: Mapping[str, Any],
+    observe: Callable[[int, Any, Any], None] | None = None,
 ) -> TrainedStudent:
-    """Train (or load the cached) student for ``objective`` on ``bitext``; deterministic for a seed on CPU."""
+    """Train (or load the cached) student for ``objective`` on ``bitext``; deterministic for a seed on CPU.
+
+    ``observe(step, student, tokenizer)``, if given, is called at every checkpoint step and at the
+    end (the learning-curve benchmark evaluates the student there); it must not change the student.
+    """
     key_material = {
         "method": name, "objective": dict(objective_params), "plan": asdict(plan), "description": dict(description),
         "teacher": weights_fingerprint(resolve_model(teacher_ref)), "student": weights_fingerprint(resolve_model(student_ref)),
@@ -210,6 +215,10 @@ def train_student(
         scheduler.step()
         optimizer.zero_grad(set_to_none=True)
         losses.append(float(loss.detach()))
+        if observe is not None and ((step + 1) % plan.checkpoint_every == 0 or step + 1 == plan.steps):
+            student.eval()
+            observe(step + 1, student, student_tokenizer)
+            student.train()
         if (step + 1) % plan.checkpoint_every == 0 and step + 1 < plan.steps:
             state = {
                 "student": student.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),

