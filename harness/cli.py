@@ -28,6 +28,7 @@ from harness.scores import load_scores, scores_path
 from harness.stats import CORRECTIONS, TESTS
 
 LEADERBOARD = "leaderboard.md"
+DEFAULT_BASELINES = "bm25-nmt,mdpr"  # translation-based and zero-shot dense: what distillation must beat
 
 
 class _Parser(argparse.ArgumentParser):
@@ -83,7 +84,7 @@ def _formats(text: str) -> tuple[str, ...]:
 
 def _comparison_options(args) -> ComparisonOptions:
     """Board and compare options, checked: an unknown name exits 2 with the valid ones."""
-    baselines = _names(getattr(args, "baseline", "") or "") or ("bm25-nmt",)
+    baselines = _names(getattr(args, "baseline", "") or "") or _names(DEFAULT_BASELINES)
     if len(baselines) > len(BASELINE_MARKS):
         raise UsageError(f"--baseline: at most {len(BASELINE_MARKS)} baselines can be marked, got {len(baselines)}")
     return ComparisonOptions(
@@ -109,7 +110,7 @@ def _add_statistics_options(parser: argparse.ArgumentParser) -> None:
 def _add_board_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=Path("results"), help="results folder (default: results)")
     parser.add_argument("--measures", type=_measures, default=list(DEFAULT_MEASURES), help="comma list of ir_measures names; the first is the main one (default: %(default)s)")
-    parser.add_argument("--baseline", default="bm25-nmt", help=f"method, or comma list of up to {len(BASELINE_MARKS)}, every other is tested against, each with its own marks (default: bm25-nmt)")
+    parser.add_argument("--baseline", default=DEFAULT_BASELINES, help=f"method, or comma list of up to {len(BASELINE_MARKS)}, every other is tested against, each with its own marks (default: {DEFAULT_BASELINES})")
     _add_statistics_options(parser)
     parser.add_argument("--family", default="table", help="multiple-testing family: " + "; ".join(f"{k}: {v}" for k, v in FAMILIES.items()) + " (default: table)")
     parser.add_argument("--comparisons", default="baseline", help="; ".join(f"{k}: {v}" for k, v in COMPARISON_MODES.items()) + " (default: baseline)")

@@ -178,6 +178,7 @@ def train_student(
     if plan.freeze_word_embeddings:
         student.get_input_embeddings().weight.requires_grad_(False)
     trainable = [p for p in student.parameters() if p.requires_grad]
+    trainable_names = {name for name, p in student.named_parameters() if p.requires_grad}
     optimizer = torch.optim.AdamW(trainable, lr=plan.learning_rate, weight_decay=0.01)
     from transformers import get_linear_schedule_with_warmup
 
@@ -186,7 +187,7 @@ def train_student(
     start, losses = 0, []
     if checkpoint.is_file():  # resume where an interrupted run stopped
         state = torch.load(checkpoint, weights_only=False)
-        student.load_state_dict(state["student"])
+        student.load_state_dict(state["student"], strict=False)  # frozen weights are the initial ones
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
         torch.set_rng_state(state["torch_rng"])
@@ -221,7 +222,9 @@ def train_student(
             student.train()
         if (step + 1) % plan.checkpoint_every == 0 and step + 1 < plan.steps:
             state = {
-                "student": student.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+                # Only what training changes: the frozen word embeddings alone would be 384 MB a checkpoint.
+                "student": {k: v for k, v in student.state_dict().items() if k in trainable_names},
+                "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
                 "torch_rng": torch.get_rng_state(), "step": step + 1, "losses": losses,
             }
             partial = checkpoint.with_suffix(".partial")
