@@ -120,9 +120,14 @@ def summarize_use(used: Mapping[str, Any]) -> str | None:
     if translator:
         return f"translator {translator['spec']}"
     model = used.get("model")
-    if isinstance(model, dict):
-        return f"model {model.get('model')} served by {model.get('weights')} ({model.get('source')})"
-    return f"model {model}" if model else None
+    if not isinstance(model, dict):
+        return f"model {model}" if model else None
+    served = f"{model.get('model')} served by {model.get('weights')} ({model.get('source')})"
+    training = used.get("training")
+    if training:  # a distilled student encodes the passages, the teacher the queries
+        return (f"queries: teacher {served}; passages: student distilled from it on {training['bitext_pairs']} "
+                f"bitext pairs ({training['languages']}), {training['steps']} steps × {training['batch_size']}")
+    return f"model {served}"
 
 
 def evaluate_saved(
