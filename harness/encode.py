@@ -14,7 +14,7 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from pathlib import Path
+from functools import cache
 
 import numpy as np
 import torch
@@ -122,6 +122,12 @@ class EmbeddingCache:
             )
 
 
+@cache
+def shared_encoder(reference: str, batch_size: int, recipe: Recipe | None = None, fingerprint: str | None = None) -> Encoder:
+    """One loaded encoder per model and settings in a process: every pair of a run reuses it."""
+    return Encoder.load(reference, recipe=recipe, fingerprint=fingerprint, batch_size=batch_size)
+
+
 class Encoder:
     def __init__(
         self, model, tokenizer, recipe: Recipe, fingerprint: str, *, batch_size: int = 32,
@@ -139,9 +145,13 @@ class Encoder:
         self.resolved = resolved
 
     @classmethod
-    def load(cls, reference: str, **options) -> Encoder:
+    def load(cls, reference: str, *, recipe: Recipe | None = None, fingerprint: str | None = None, **options) -> Encoder:
+        """Resolve and load ``reference``; the recipe and fingerprint default to the model's own."""
         model, tokenizer, resolved = load_model(reference)
-        return cls(model, tokenizer, recipe_for(resolved), weights_fingerprint(resolved), resolved=resolved, **options)
+        return cls(
+            model, tokenizer, recipe or recipe_for(resolved), fingerprint or weights_fingerprint(resolved),
+            resolved=resolved, **options,
+        )
 
     def describe(self) -> dict:
         """What a run records about the encoder it used."""

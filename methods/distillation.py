@@ -30,9 +30,9 @@ from tqdm.auto import tqdm
 from harness.atomic import atomic_write_text
 from harness.data.collections import Topics
 from harness.data.pairs import PAIRS
-from harness.encode import Encoder, Recipe, pool, recipe_for, weights_fingerprint
+from harness.encode import Encoder, Recipe, pool, recipe_for, shared_encoder, weights_fingerprint
 from harness.errors import HarnessError
-from harness.method import Retriever, Unavailable
+from harness.method import Unavailable
 from harness.models import load_model, resolve_model
 from harness.paths import cache_dir
 from harness.profiles import get_profile
@@ -278,9 +278,10 @@ class DistilledRetriever(DenseRetriever):
             self.bitext, plan, {"languages": self.languages},
         )
         self.plan = plan
-        teacher = Encoder.load(teacher_ref, batch_size=int(self.params["batch_size"]))
-        model, tokenizer, _ = load_model(str(self.student.folder))
-        student = Encoder(model, tokenizer, teacher.recipe, self.student.fingerprint, batch_size=int(self.params["batch_size"]))
+        batch_size = int(self.params["batch_size"])
+        teacher = shared_encoder(teacher_ref, batch_size)
+        # The student answers in the teacher's space: same pooling and prefixes.
+        student = shared_encoder(str(self.student.folder), batch_size, teacher.recipe, self.student.fingerprint)
         return teacher, student
 
     def prepare(self, topics: Topics) -> None:

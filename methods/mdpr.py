@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from harness.data.collections import Topics
-from harness.encode import Encoder
+from harness.encode import Encoder, shared_encoder
 from harness.errors import HarnessError
 from harness.models import resolve_model
 from harness.method import MethodSpec, Ranking, Retriever
@@ -34,7 +34,7 @@ class DenseRetriever(Retriever):
 
     def load_encoders(self) -> tuple[Encoder, Encoder]:
         """(query encoder, passage encoder); the same one for a zero-shot bi-encoder."""
-        encoder = Encoder.load(self.model_reference(), batch_size=int(self.params["batch_size"]))
+        encoder = shared_encoder(self.model_reference(), int(self.params["batch_size"]))
         return encoder, encoder
 
     def prepare(self, topics: Topics) -> None:

@@ -9,7 +9,6 @@ from safetensors.torch import load_file
 
 from harness.cli import main
 from harness.registry import METHODS
-from methods import distillation
 from methods.distillation import TrainingPlan, train_student
 from methods.kd import kd_objective
 
