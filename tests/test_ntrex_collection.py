@@ -69,3 +69,13 @@ def test_every_pair_has_the_same_structure(pair):
     assert [d.doc_id for d in dataset.docs_iter()] == [d.doc_id for d in swahili.docs_iter()]
     assert list(dataset.queries_iter()) == list(swahili.queries_iter())  # English headlines, whatever the pair
     assert dataset.docs_lang() == PAIRS[pair].lang
+
+
+def test_importing_harness_registers_the_collection_in_a_fresh_process():
+    import os
+    import subprocess
+    import sys
+
+    code = "import harness, ir_datasets; print(ir_datasets.load('harness/ntrex/fi').docs_count())"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ, cwd=os.getcwd())
+    assert done.stdout.strip() == "669", done.stderr
