@@ -1,8 +1,14 @@
 """BM25+NMT: translate the English query into the document language, then BM25.
 
-The translator is the first of an ordered preference list that can serve the
-pair (see ``harness.translate``); the run records which one it was, because
-different MT systems make different baselines.
+The translator comes from an ordered preference list (see ``harness.translate``).
+By default (``translator_choice="most-pairs"``) the system that serves the most
+pairs of the run is used on every pair it serves, so that the cells of one
+board come from one MT family; a pair it cannot serve falls back to the next
+preference that can.  The run records which one it was, because different MT
+systems make different baselines.
+
+``bm25-ht`` is the same retriever with the human translation of each query
+(``reference:ntrex``): an oracle ceiling for query translation, not a competitor.
 """
 
 from __future__ import annotations
@@ -15,18 +21,29 @@ from harness.paths import cache_dir
 from harness.profiles import get_profile
 from harness.retrieval import lucene
 from harness.retrieval.analysis import analysis_for
-from harness.translate import choose_translator
+from harness.translate import CHOICE_RULES, choose_translator
 from harness.translate.store import TranslationStore
-
 
 
 class BM25WithTranslatedQueries(Retriever):
     def preferences(self) -> list[str]:
         """The translator preference list: the ``translator`` parameter, else the profile's."""
-        return list(self.params["translator"] or get_profile(self.params["profile"]).translators)
+        chosen = self.params["translator"] or get_profile(self.params["profile"]).translators
+        return [chosen] if isinstance(chosen, str) else list(chosen)  # one spec given on its own stays whole
 
     def _choice(self, topics: Topics):
-        return choose_translator(self.preferences(), topics.pair, list(topics.queries.values()))
+        if not hasattr(self, "_choices"):
+            self._choices = {}
+        if topics.pair.name not in self._choices:
+            run = [(t.pair, list(t.queries.values())) for t in self.run]
+            self._choices[topics.pair.name] = choose_translator(
+                self.preferences(), topics.pair, list(topics.queries.values()), self.params["translator_choice"], run
+            )
+        return self._choices[topics.pair.name]
+
+    def resolved(self, topics: Topics) -> dict:
+        choice = self._choice(topics)
+        return {"translator": None if choice.translator is None else choice.translator.system_key(topics.pair)}
 
     def unavailable_reason(self, topics: Topics) -> str | None:
         choice = self._choice(topics)
@@ -59,8 +76,14 @@ class BM25WithTranslatedQueries(Retriever):
         return lucene.search(self.index_dir, dict(zip(queries, translated)), self.analysis, params, depth)
 
     def provenance(self) -> dict:
+        choice = self._choices[self.pair.name]
         return {
             "translator": self.translator.describe(self.pair),
+            "translator_choice": {
+                "rule": choice.rule,
+                "preferences": self.preferences(),
+                "pairs_served": {spec: list(pairs) for spec, pairs in choice.served},
+            },
             "translators_passed_over": [{"spec": s, "reason": r} for s, r in self.rejected],
             "queries_newly_translated": self.newly_translated,
             "analysis": self.analysis.description,
@@ -75,5 +98,18 @@ BM25_NMT = MethodSpec(
     reference="Robertson & Zaragoza 2009 (BM25); Lin et al. 2021 (Pyserini); NLLB Team 2022 (NLLB-200)",
     needs=("translator",),
     implementation=BM25WithTranslatedQueries,
-    defaults={"profile": "small", "k1": 0.9, "b": 0.4, "translator": None},  # translator None: the profile's list
+    # translator None: the profile's preference list; translator_choice: a key of harness.translate.CHOICE_RULES
+    defaults={"profile": "small", "k1": 0.9, "b": 0.4, "translator": None, "translator_choice": "most-pairs"},
+)
+assert BM25_NMT.defaults["translator_choice"] in CHOICE_RULES
+
+BM25_HT = MethodSpec(
+    name="bm25-ht",
+    family="lexical + human translation (oracle)",
+    description="BM25 over the human translation of each English query (NTREX's own): a ceiling for query translation",
+    reference="Federmann et al. 2022 (NTREX-128 human translations); Robertson & Zaragoza 2009 (BM25)",
+    needs=("translator",),
+    implementation=BM25WithTranslatedQueries,
+    defaults={"profile": "small", "k1": 0.9, "b": 0.4, "translator": ["reference:ntrex"], "translator_choice": "first"},
+    oracle=True,
 )

@@ -194,7 +194,8 @@ def build_boards(out: Path, measures, options: ComparisonOptions) -> list:
         if entries:
             title = f"Collection `{name}`: {collection.description}"
             source = str(path.relative_to(out))
-            boards.append(build_board(name, title, source, entries, _ordered_methods(entries), measures, options))
+            oracles = [m for m in _ordered_methods(entries) if m in METHODS and METHODS[m].oracle]
+            boards.append(build_board(name, title, source, entries, _ordered_methods(entries), measures, options, oracles))
     return boards
 
 
@@ -261,19 +262,28 @@ def cmd_list(args) -> int:
             topics[pair.name] = load_topics(collection, pair)
         except HarnessError as exc:
             topics[pair.name] = exc
+    run = [t for t in topics.values() if not isinstance(t, HarnessError)]
     for spec in METHODS.values():
-        print(f"  {spec.name}  [{spec.family}; needs {', '.join(spec.needs) or 'nothing'}]  {spec.description}")
+        oracle = " (oracle: a ceiling, not a competitor)" if spec.oracle else ""
+        print(f"  {spec.name}  [{spec.family}; needs {', '.join(spec.needs) or 'nothing'}]{oracle}  {spec.description}")
         for pair_name, pair_topics in topics.items():
             if isinstance(pair_topics, HarnessError):
                 print(f"    {pair_name}: not usable: {pair_topics}")
                 continue
             retriever = spec.implementation(spec, spec.parameters(), Path("."))
+            retriever.plan(run)  # as in `run --pairs all`: run-wide choices see every pair
             reason = retriever.unavailable_reason(pair_topics)
-            print(f"    {pair_name}: {'usable' if reason is None else 'not usable: ' + reason}")
-    print("\nLanguage pairs:")
+            used = retriever.resolved(pair_topics).get("translator") if reason is None else None
+            status = "usable" + (f" with {used}" if used else "") if reason is None else "not usable: " + reason
+            print(f"    {pair_name}: {status}")
+    print("\nLanguage pairs (precomputed MT of NTREX's English: `--set bm25-nmt.translator=precomputed:SYSTEM`):")
+    from harness.translate.precomputed import available_systems
+
     for pair in PAIRS.values():
         real = ", ".join(pair.real_collections) or "none in ir_datasets"
+        systems = ", ".join(available_systems(pair.lang)) or "none"
         print(f"  {pair.name}  {pair.language} ({pair.resource}-resource); real collections: {real}")
+        print(f"    precomputed MT systems pinned: {systems}")
     print("\nTraining bitext (pairs after NTREX exclusion and de-duplication):")
     try:
         from harness.bitext import bitext_counts

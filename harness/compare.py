@@ -15,7 +15,7 @@ difference means ``method`` scored higher.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import combinations
 
@@ -359,17 +359,43 @@ def correct(
     return tuple(corrected), sizes
 
 
-def columns_of_board() -> dict[str, tuple[str, ...]]:
+def covered_group(entries: Entries, methods: Sequence[str], group: str = "low-resource mean") -> dict[str, tuple[str, ...]]:
+    """The mean column over the pairs of ``group`` where every one of ``methods`` has a score.
+
+    When a method misses a pair of a group (bm25-nmt on en-yo without Yoruba MT) the group's
+    mean column shows no score for it; this column still compares every method, on the pairs
+    they all cover, labelled with those pairs: e.g. ``{"low-resource mean (sw, so, mr)": (...)}``.
+    Empty when the group is covered in full, or when fewer than two of its pairs are.
+    """
+    members = GROUPS[group]
+    covered = tuple(
+        p for p in members if all(entries.get((p, m)) is not None and entries[(p, m)].status == "ok" for m in methods)
+    )
+    if covered == members or len(covered) < 2:
+        return {}
+    return {f"{group} ({', '.join(PAIRS[p].lang for p in covered)})": covered}
+
+
+def columns_of_board(groups: Mapping[str, tuple[str, ...]] = GROUPS) -> dict[str, tuple[str, ...]]:
     """Every column of a table and the pairs it covers: the seven pairs, then the mean columns."""
-    return {pair: (pair,) for pair in PAIRS} | GROUPS
+    return {pair: (pair,) for pair in PAIRS} | dict(groups)
 
 
 def compare_collection(
-    entries: Entries, methods: Sequence[str], measures: Sequence[str], options: ComparisonOptions
+    entries: Entries,
+    methods: Sequence[str],
+    measures: Sequence[str],
+    options: ComparisonOptions,
+    groups: Mapping[str, tuple[str, ...]] = GROUPS,
+    oracles: Collection[str] = (),
 ) -> ComparisonResults:
-    """Every comparison of one collection's board, corrected per family."""
+    """Every comparison of one collection's board, corrected per family.
+
+    ``oracles`` (e.g. bm25-ht) are neither compared nor used as a reference: a ceiling is not a competitor.
+    """
+    methods = [m for m in methods if m not in oracles]
     if options.baseline_mode:
-        missing = tuple(b for b in options.baselines if not has_scores(entries, b))
+        missing = tuple(b for b in options.baselines if not has_scores(entries, b) or b in oracles)
         references = [b for b in options.baselines if b not in missing]
         matchups = [(reference, method) for reference in references for method in methods if method != reference]
     else:
@@ -379,7 +405,7 @@ def compare_collection(
     raw, unpaired = [], set()
     for measure in measures:
         for reference, method in matchups:
-            for column, pairs in columns_of_board().items():
+            for column, pairs in columns_of_board(groups).items():
                 if len(pairs) == 1:
                     result = compare_on_pair(entries, column, method, reference, measure, options)
                 else:
@@ -397,11 +423,13 @@ def compare_collection(
         unpaired=tuple(sorted(unpaired, key=lambda u: (list(PAIRS).index(u.pair), u.method, u.reference))),
     )
     if not options.baseline_mode:
-        results = replace(results, tie_groups=tie_groups(entries, methods, measures, results))
+        results = replace(results, tie_groups=tie_groups(entries, methods, measures, results, groups))
     return results
 
 
-def column_means(entries: Entries, methods: Sequence[str], measure: str) -> pd.DataFrame:
+def column_means(
+    entries: Entries, methods: Sequence[str], measure: str, groups: Mapping[str, tuple[str, ...]] = GROUPS
+) -> pd.DataFrame:
     """Methods x columns: the mean per pair, then each group's mean of its pairs' means.
 
     NaN where a method has no score on the pair, or misses any pair of a group.
@@ -413,19 +441,23 @@ def column_means(entries: Entries, methods: Sequence[str], measure: str) -> pd.D
             entry = scored(entries, pair, method, measure)
             if entry is not None:
                 means.loc[method, pair] = entry.mean(measure)
-    for group, members in GROUPS.items():
+    for group, members in groups.items():
         means[group] = means[list(members)].mean(axis=1, skipna=False)
     return means
 
 
 def tie_groups(
-    entries: Entries, methods: Sequence[str], measures: Sequence[str], results: ComparisonResults
+    entries: Entries,
+    methods: Sequence[str],
+    measures: Sequence[str],
+    results: ComparisonResults,
+    columns: Mapping[str, tuple[str, ...]] = GROUPS,
 ) -> tuple[TieGroup, ...]:
     """Per measure and column: the best method, and the others split by their comparison with it."""
     alpha = results.options.alpha
     groups = []
     for measure in measures:
-        means = column_means(entries, methods, measure)
+        means = column_means(entries, methods, measure, columns)
         for column in means.columns:
             scored_methods = means[column].dropna()
             if scored_methods.empty:

@@ -11,7 +11,7 @@ and plots; ``harness.cli`` writes the files.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,6 +24,7 @@ from harness.compare import (
     Entries,
     column_means,
     compare_collection,
+    covered_group,
     scored,
 )
 from harness.data.pairs import PAIRS
@@ -45,6 +46,8 @@ class CollectionBoard:
     measures: list[str]  # tables, the first is the main one
     options: ComparisonOptions
     comparisons: ComparisonResults
+    oracles: frozenset[str] = frozenset()  # ceiling rows: marked, not "best", not compared
+    groups: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(GROUPS))  # mean columns -> their pairs
     _means: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     _intervals: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = field(default_factory=dict, repr=False)
 
@@ -54,7 +57,7 @@ class CollectionBoard:
 
     @property
     def columns(self) -> list[str]:
-        return [*PAIRS, *GROUPS]
+        return [*PAIRS, *self.groups]
 
     def entry(self, pair: str, method: str) -> ScoreEntry | None:
         return self.entries.get((pair, method))
@@ -62,13 +65,16 @@ class CollectionBoard:
     def means(self, measure: str) -> pd.DataFrame:
         """Methods x columns; NaN where there is no score (a group mean needs every pair of its group)."""
         if measure not in self._means:
-            self._means[measure] = column_means(self.entries, self.methods, measure)
+            self._means[measure] = column_means(self.entries, self.methods, measure, self.groups)
         return self._means[measure]
 
     def best(self, measure: str) -> pd.DataFrame:
         """Per column, whether each method's mean is the best (within BEST_TOLERANCE): methods x columns."""
         means = self.means(measure)
-        return means.sub(means.max(axis=0), axis=1).abs().le(BEST_TOLERANCE) & means.notna()
+        competitors = means.drop(index=[m for m in self.methods if m in self.oracles])
+        best = means.sub(competitors.max(axis=0), axis=1).abs().le(BEST_TOLERANCE) & means.notna()
+        best.loc[[m for m in self.methods if m in self.oracles]] = False
+        return best
 
     def intervals(self, measure: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Low and high ends of each per-pair mean's paired bootstrap interval (methods x pairs).
@@ -104,7 +110,21 @@ def build_board(
     methods: Sequence[str],
     measures: Sequence[str],
     options: ComparisonOptions,
+    oracles: Collection[str] = (),
 ) -> CollectionBoard:
-    """Every number one collection's board shows; the comparisons are computed here, once."""
-    comparisons = compare_collection(entries, methods, measures, options)
-    return CollectionBoard(name, title, source, entries, list(methods), list(measures), options, comparisons)
+    """Every number one collection's board shows; the comparisons are computed here, once.
+
+    Besides the fixed mean columns, a low-resource mean over the pairs every competitor covers
+    is added when some competitor misses a low-resource pair (see ``compare.covered_group``).
+    """
+    oracles = frozenset(m for m in oracles if m in methods)
+    competitors = [m for m in methods if m not in oracles]
+    groups: dict[str, tuple[str, ...]] = {}
+    for group, members in GROUPS.items():
+        groups[group] = members
+        if group == "low-resource mean":  # the covered low-resource mean, right after the full one
+            groups.update(covered_group(entries, competitors, group))
+    comparisons = compare_collection(entries, methods, measures, options, groups, oracles)
+    return CollectionBoard(
+        name, title, source, entries, list(methods), list(measures), options, comparisons, oracles, groups
+    )

@@ -7,7 +7,7 @@ A retriever is made for one (collection, language pair), is prepared once
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,9 @@ class MethodSpec:
     needs: tuple[str, ...]
     implementation: type[Retriever]
     defaults: Mapping[str, Any] = field(default_factory=dict)
+    # An oracle uses what no real system has (e.g. human query translations): a ceiling, not a competitor.
+    # The board marks its row and leaves it out of "best" and out of the significance families.
+    oracle: bool = False
 
     def __post_init__(self):
         unknown = set(self.needs) - set(NEEDS)
@@ -52,6 +55,16 @@ class Retriever(ABC):
         self.spec = spec
         self.params = dict(params)
         self.workdir = workdir
+        self.run: tuple[Topics, ...] = ()
+
+    def plan(self, run: Sequence[Topics]) -> None:
+        """Called before anything else with the topics of every pair of the run (for run-wide choices)."""
+        self.run = tuple(run)
+
+    def resolved(self, topics: Topics) -> dict[str, Any]:
+        """What the parameters resolve to on ``topics`` (e.g. the translator chosen); a saved run is
+        reused only if this is unchanged.  Empty when the parameters determine everything."""
+        return {}
 
     def unavailable_reason(self, topics: Topics) -> str | None:
         """None if the method can run on ``topics`` here and now; else why not and how to fix it."""

@@ -30,20 +30,40 @@ class Outcome:
     seconds: float = 0.0
 
 
-def _same_parameters(sidecar: dict, params: Mapping[str, Any], depth: int) -> bool:
+def _same_parameters(sidecar: dict, params: Mapping[str, Any], depth: int, resolved: Mapping[str, Any]) -> bool:
     # Compare through JSON so that tuples and lists, ints and floats compare as they were stored.
-    return json.loads(json.dumps(params)) == sidecar.get("parameters") and sidecar.get("depth") == depth
+    return (
+        json.loads(json.dumps(params)) == sidecar.get("parameters")
+        and sidecar.get("depth") == depth
+        and json.loads(json.dumps(resolved)) == sidecar.get("resolved", {})
+    )
 
 
 def run_cell(
-    spec: MethodSpec, topics: Topics, params: Mapping[str, Any], depth: int, out: Path, force: bool
+    spec: MethodSpec,
+    topics: Topics,
+    params: Mapping[str, Any],
+    depth: int,
+    out: Path,
+    force: bool,
+    run: Sequence[Topics] = (),
 ) -> Outcome:
-    """One method on one (collection, pair): reuse its saved run, or retrieve and save one."""
+    """One method on one (collection, pair): reuse its saved run, or retrieve and save one.
+
+    ``run``: the topics of every pair of the run, for methods that choose run-wide (bm25-nmt's translator).
+    """
     pair = topics.pair
     run_path, sidecar_path = run_paths(out, topics.collection, pair.name, spec.name)
+    workdir = cache_dir("work", topics.collection, pair.name, spec.name)
+    retriever = spec.implementation(spec, params, workdir)
+    retriever.plan(run or (topics,))
+    try:
+        resolved = retriever.resolved(topics)
+    except Unavailable as exc:
+        resolved = {"unavailable": str(exc)}
     if not force and run_path.is_file() and sidecar_path.is_file():
         sidecar = read_sidecar(sidecar_path)
-        if sidecar.get("status") == "ok" and _same_parameters(sidecar, params, depth):
+        if sidecar.get("status") == "ok" and _same_parameters(sidecar, params, depth, resolved):
             return Outcome(pair.name, spec.name, "reused")
     record = {
         "method": spec.name,
@@ -56,9 +76,8 @@ def run_cell(
         "qrels_sha256": topics.qrels_sha256,
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "environment": environment(),
+        "resolved": resolved,
     }
-    workdir = cache_dir("work", topics.collection, pair.name, spec.name)
-    retriever = spec.implementation(spec, params, workdir)
     start = time.perf_counter()
     try:
         reason = retriever.unavailable_reason(topics)
@@ -89,17 +108,20 @@ def run_all(
     report=print,
 ) -> list[Outcome]:
     outcomes = []
+    served = {pair.name: load_topics(collection, pair) for pair in pairs if collection.dataset_id(pair) is not None}
+    run = tuple(served.values())
     for pair in pairs:
-        if collection.dataset_id(pair) is None:
+        if pair.name not in served:
             for spec in methods:
                 reason = f"collection {collection.name} has no dataset for {pair.name}"
                 _record_skip(out, collection.name, pair, spec, reason)
                 outcomes.append(Outcome(pair.name, spec.name, "skipped", reason))
                 report(f"skip {spec.name} on {pair.name}: {reason}")
             continue
-        topics = load_topics(collection, pair)
+        topics = served[pair.name]
         for spec in methods:
-            outcome = run_cell(spec, topics, spec.parameters((overrides or {}).get(spec.name)), depth, out, force)
+            params = spec.parameters((overrides or {}).get(spec.name))
+            outcome = run_cell(spec, topics, params, depth, out, force, run)
             outcomes.append(outcome)
             if outcome.status == "skipped":
                 report(f"skip {spec.name} on {pair.name}: {outcome.reason}")

@@ -23,7 +23,14 @@ class Profile:
     description: str
 
 
-_PRECOMPUTED = ("precomputed:nllb", "precomputed:opusmt", "precomputed:bergamot-base-memory")
+# Mozilla's NLLB output (fi), OPUS-MT's NTREX outputs (sw, so, mr, fi, de, fr; yo only with network),
+# then Mozilla's other systems.  With bm25-nmt's default "most-pairs" rule, OPUS-MT serves every pair it can.
+_PRECOMPUTED = (
+    "precomputed:nllb",
+    "precomputed:opus-mt-ntrex",
+    "precomputed:opusmt",
+    "precomputed:bergamot-base-memory",
+)
 
 PROFILES: dict[str, Profile] = {
     p.name: p

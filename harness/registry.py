@@ -5,7 +5,7 @@ from __future__ import annotations
 from harness.errors import UsageError
 from harness.method import MethodSpec
 
-from baselines.bm25_nmt import BM25_NMT
+from baselines.bm25_nmt import BM25_HT, BM25_NMT
 from methods.cal import CAL
 from methods.kd import KD
 from methods.mdpr import MDPR
@@ -22,6 +22,7 @@ def register(spec: MethodSpec) -> MethodSpec:
 
 
 register(BM25_NMT)
+register(BM25_HT)
 register(MDPR)
 register(KD)
 register(CAL)

@@ -14,10 +14,10 @@ from harness.errors import HarnessError
 @pytest.mark.parametrize(
     "argv, valid",
     [
-        (["run", "--methods", "bm25-nmt,nope"], "valid: all, bm25-nmt, mdpr, kd, cal, optical"),
+        (["run", "--methods", "bm25-nmt,nope"], "valid: all, bm25-nmt, bm25-ht, mdpr, kd, cal, optical"),
         (["run", "--pairs", "en-xx"], "valid: all, en-sw, en-so, en-yo, en-mr, en-fi, en-de, en-fr"),
         (["run", "--collection", "msmarco"], "valid: ntrex, clirmatrix, wikiclir"),
-        (["run", "--set", "bm25-nmt.k3=1"], "it has: b, k1, profile, translator"),
+        (["run", "--set", "bm25-nmt.k3=1"], "it has: b, k1, profile, translator, translator_choice"),
     ],
 )
 def test_unknown_names_exit_2_with_one_line(argv, valid, capsys):
@@ -46,41 +46,65 @@ def test_real_collection_offline_is_one_clear_line(monkeypatch):
     assert "\n" not in message
 
 
+RUN = ["run", "--methods", "bm25-nmt,bm25-ht", "--pairs", "en-fi,en-sw,en-yo"]
+
+
 @pytest.fixture(scope="module")
 def board(tmp_path_factory):
     out = tmp_path_factory.mktemp("results")
-    assert main(["run", "--methods", "bm25-nmt", "--pairs", "en-fi,en-sw", "--out", str(out)]) == 0
+    assert main([*RUN, "--out", str(out)]) == 0
     return out
 
 
 def test_run_writes_runs_sidecars_scores_and_board(board, capsys):
     run = board / "runs" / "ntrex" / "en-fi" / "bm25-nmt.run"
     lines = run.read_text().splitlines()
-    assert lines[0].split()[1] == "Q0" and len({line.split()[0] for line in lines}) == 123
+    assert lines[0].split()[1] == "Q0" and len({line.split()[0] for line in lines}) == 122  # one retrieves nothing
     sidecar = json.loads(run.with_suffix(".json").read_text())
     assert sidecar["status"] == "ok" and sidecar["parameters"]["k1"] == 0.9
-    assert sidecar["used"]["translator"]["spec"] == "precomputed:nllb"
+    # OPUS-MT serves fi and sw, NLLB only fi: the most-pairs rule takes OPUS-MT for both.
+    assert sidecar["used"]["translator"]["spec"] == "precomputed:opus-mt-ntrex"
+    assert sidecar["used"]["translator_choice"]["pairs_served"]["precomputed:opus-mt-ntrex"] == ["en-fi", "en-sw"]
     assert sidecar["dataset_id"] == "harness/ntrex/fi" and len(sidecar["qrels_sha256"]) == 64
     assert sidecar["environment"]["packages"]["pyserini"] == "1.6.0"
-    skipped = json.loads((board / "runs" / "ntrex" / "en-sw" / "bm25-nmt.json").read_text())
-    assert skipped["status"] == "skipped" and "no translator for en-sw" in skipped["reason"]
-    assert not (board / "runs" / "ntrex" / "en-sw" / "bm25-nmt.run").exists()
+    sw = json.loads((board / "runs" / "ntrex" / "en-sw" / "bm25-nmt.json").read_text())
+    assert sw["used"]["translator"]["spec"] == "precomputed:opus-mt-ntrex"
+    skipped = json.loads((board / "runs" / "ntrex" / "en-yo" / "bm25-nmt.json").read_text())
+    assert skipped["status"] == "skipped" and "no translator for en-yo" in skipped["reason"]
+    assert "no pinned sha256" in skipped["reason"]
+    assert not (board / "runs" / "ntrex" / "en-yo" / "bm25-nmt.run").exists()
+    oracle = json.loads((board / "runs" / "ntrex" / "en-yo" / "bm25-ht.json").read_text())
+    assert oracle["status"] == "ok" and oracle["used"]["translator"]["spec"] == "reference:ntrex"
     text = (board / "leaderboard.md").read_text()
-    assert "### MAP (mean AP)" in text and "skipped[^" in text and "translator precomputed:nllb" in text
+    assert "### MAP (mean AP)" in text and "skipped[^" in text and "translator precomputed:opus-mt-ntrex" in text
+    assert "| `bm25-ht` (oracle) " in text
     scores = json.loads((board / "scores" / "ntrex.json").read_text())
-    fi = next(e for e in scores["entries"] if e["pair"] == "en-fi")
+    fi = next(e for e in scores["entries"] if e["pair"] == "en-fi" and e["method"] == "bm25-nmt")
     assert len(fi["scores"]["nDCG@10"]) == 123 and 0.2 < sum(fi["scores"]["AP"]) / 123 < 0.9
 
 
 def test_rerun_reuses_and_force_retrieves(board, capsys):
-    assert main(["run", "--methods", "bm25-nmt", "--pairs", "en-fi", "--out", str(board)]) == 0
+    assert main([*RUN, "--out", str(board)]) == 0
     assert "reused bm25-nmt on en-fi" in capsys.readouterr().out
+    # Alone, en-fi is served as well by NLLB (the earlier preference): another translator, so not reused.
+    assert main(["run", "--methods", "bm25-nmt", "--pairs", "en-fi", "--out", str(board)]) == 0
+    assert "ran bm25-nmt on en-fi" in capsys.readouterr().out
+    sidecar = json.loads((board / "runs" / "ntrex" / "en-fi" / "bm25-nmt.json").read_text())
+    assert sidecar["used"]["translator"]["spec"] == "precomputed:nllb"
     assert main(["run", "--methods", "bm25-nmt", "--pairs", "en-fi", "--out", str(board), "--set", "bm25-nmt.k1=1.2"]) == 0
     assert "ran bm25-nmt on en-fi" in capsys.readouterr().out  # other parameters: not the same run
     sidecar = json.loads((board / "runs" / "ntrex" / "en-fi" / "bm25-nmt.json").read_text())
     assert sidecar["parameters"]["k1"] == 1.2 and sidecar["used"]["queries_newly_translated"] == 0
     assert main(["run", "--methods", "bm25-nmt", "--pairs", "en-fi", "--out", str(board), "--force"]) == 0
     assert "ran bm25-nmt on en-fi" in capsys.readouterr().out
+
+
+def test_single_translator_spec_is_not_split(tmp_path, capsys):
+    # ../shared/cases/translator-single-spec: one spec without a comma is one translator, not characters.
+    argv = ["run", "--methods", "bm25-nmt", "--pairs", "en-fi", "--out", str(tmp_path), "--set", "bm25-nmt.translator=precomputed:nllb"]
+    assert main(argv) == 0
+    sidecar = json.loads((tmp_path / "runs" / "ntrex" / "en-fi" / "bm25-nmt.json").read_text())
+    assert sidecar["used"]["translator"]["spec"] == "precomputed:nllb"
 
 
 def test_leaderboard_rebuilds_from_scores_alone(board, tmp_path):
@@ -95,5 +119,6 @@ def test_leaderboard_rebuilds_from_scores_alone(board, tmp_path):
 def test_list_reports_usability(capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out
-    assert "en-fi: usable" in out and "en-sw: not usable: no translator for en-sw" in out
+    assert "en-fi: usable with precomputed:opus-mt-ntrex" in out and "en-yo: not usable: no translator for en-yo" in out
+    assert "en-yo: usable with reference:ntrex" in out and "precomputed MT systems pinned: opus-mt-ntrex" in out
     assert "clirmatrix/sw/bi139-base/en/test1, wikiclir/sw" in out

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from scipy.special import logsumexp
 
 from methods.losses import cal_loss
+from methods.losses.cal import DIRECTIONS
 
 
 def _hand_cross_entropy(cosines: list[list[float]], temperature: float) -> float:
@@ -20,7 +23,7 @@ def _hand_cross_entropy(cosines: list[list[float]], temperature: float) -> float
     return total / len(cosines)
 
 
-def test_equals_hand_computed_cross_entropy_3x3():
+def test_student_to_teacher_equals_hand_computed_cross_entropy_3x3():
     # Norms differ on purpose: the loss must only see directions (cosine similarity).
     student_target = torch.tensor([[2.0, 0.0], [0.0, 3.0], [1.0, 1.0]])
     teacher_english = torch.tensor([[1.0, 0.0], [1.0, 1.0], [0.0, 5.0]])
@@ -32,7 +35,7 @@ def test_equals_hand_computed_cross_entropy_3x3():
     ]
     for temperature in (0.5, 0.05):
         expected = _hand_cross_entropy(cosines, temperature)
-        got = cal_loss(student_target, teacher_english, temperature=temperature).item()
+        got = cal_loss(student_target, teacher_english, temperature=temperature, direction="student-to-teacher").item()
         assert got == pytest.approx(expected, rel=1e-5)
 
 
@@ -54,17 +57,22 @@ def test_temperature_is_respected():
     own = torch.arange(6)
     for temperature in (1.0, 0.2, 0.05):
         expected = F.cross_entropy(cosines / temperature, own)
-        torch.testing.assert_close(cal_loss(student_target, teacher_english, temperature=temperature), expected)
+        got = cal_loss(student_target, teacher_english, temperature=temperature, direction="student-to-teacher")
+        torch.testing.assert_close(got, expected)
+        # teacher-to-student: the teacher's English vector is the anchor, so the columns are the rows
+        got = cal_loss(student_target, teacher_english, temperature=temperature, direction="teacher-to-student")
+        torch.testing.assert_close(got, F.cross_entropy(cosines.T / temperature, own))
     # Default is 0.05, and a different temperature really gives a different loss.
-    torch.testing.assert_close(cal_loss(student_target, teacher_english), F.cross_entropy(cosines / 0.05, own))
+    torch.testing.assert_close(cal_loss(student_target, teacher_english), cal_loss(student_target, teacher_english, temperature=0.05))
     assert cal_loss(student_target, teacher_english, temperature=1.0) != cal_loss(student_target, teacher_english)
 
 
-def test_gradient_reaches_student_not_teacher():
+@pytest.mark.parametrize("direction", DIRECTIONS)
+def test_gradient_reaches_student_not_teacher(direction):
     torch.manual_seed(2)
     student_target = torch.randn(4, 8, requires_grad=True)
     teacher_english = torch.randn(4, 8, requires_grad=True)
-    cal_loss(student_target, teacher_english).backward()
+    cal_loss(student_target, teacher_english, direction=direction).backward()
     assert teacher_english.grad is None
     assert student_target.grad is not None and student_target.grad.abs().sum() > 0
 
@@ -74,3 +82,128 @@ def test_rejects_bad_inputs():
         cal_loss(torch.randn(4, 8), torch.randn(5, 8))
     with pytest.raises(ValueError, match="temperature"):
         cal_loss(torch.randn(4, 8), torch.randn(4, 8), temperature=0.0)
+    with pytest.raises(ValueError, match="teacher-to-student, student-to-teacher, symmetric"):
+        cal_loss(torch.randn(4, 8), torch.randn(4, 8), direction="both")
+
+
+# --- direction -------------------------------------------------------------------------
+#
+# A 2x2 example by hand.  Student target vectors s_1 = (1, 0), s_2 = (0, 1); teacher English
+# vectors h_1 = (1, 0), h_2 = (0.6, 0.8) (unit norm).  Cosines C[b, c] = <s_b, h_c>:
+#     C = [[1.0, 0.6],
+#          [0.0, 0.8]]
+# student-to-teacher (anchor s_b, candidates h_c: rows):
+#     1/2 * [ (LSE(1, 0.6)/τ - 1/τ) + (LSE(0, 0.8)/τ - 0.8/τ) ]
+# teacher-to-student (anchor h_c, candidates s_b: columns):
+#     1/2 * [ (LSE(1, 0)/τ - 1/τ) + (LSE(0.6, 0.8)/τ - 0.8/τ) ]
+# The two differ because C is not symmetric: s_2 is far from h_1 (0.0), while h_2 is close to s_1 (0.6).
+
+STUDENT_2X2 = torch.tensor([[2.0, 0.0], [0.0, 0.5]])  # norms differ on purpose: only directions count
+TEACHER_2X2 = torch.tensor([[3.0, 0.0], [0.6, 0.8]])
+COSINES_2X2 = np.array([[1.0, 0.6], [0.0, 0.8]])
+
+
+def _by_hand(temperature: float) -> dict[str, float]:
+    logits = COSINES_2X2 / temperature
+    rows = np.mean([logsumexp(logits[b]) - logits[b, b] for b in range(2)])
+    columns = np.mean([logsumexp(logits[:, c]) - logits[c, c] for c in range(2)])
+    return {"student-to-teacher": rows, "teacher-to-student": columns, "symmetric": (rows + columns) / 2}
+
+
+@pytest.mark.parametrize("temperature", [1.0, 0.1, 0.05, 0.02])
+def test_directions_equal_hand_computed_2x2(temperature):
+    expected = _by_hand(temperature)
+    # the three values really differ, so the test can tell the directions apart
+    assert len({round(v, 6) for v in expected.values()}) == 3
+    for direction in DIRECTIONS:
+        got = cal_loss(STUDENT_2X2, TEACHER_2X2, temperature=temperature, direction=direction).item()
+        assert got == pytest.approx(expected[direction], rel=1e-5, abs=1e-6), direction  # float32 vs float64
+
+
+def test_2x2_literal_values_at_temperature_one():
+    # Written out with math only: LSE(a, b) = log(e^a + e^b).
+    rows = ((math.log(math.e + math.exp(0.6)) - 1) + (math.log(1 + math.exp(0.8)) - 0.8)) / 2
+    columns = ((math.log(math.e + 1) - 1) + (math.log(math.exp(0.6) + math.exp(0.8)) - 0.8)) / 2
+    assert cal_loss(STUDENT_2X2, TEACHER_2X2, 1.0, "student-to-teacher").item() == pytest.approx(rows, rel=1e-6)
+    assert cal_loss(STUDENT_2X2, TEACHER_2X2, 1.0, "teacher-to-student").item() == pytest.approx(columns, rel=1e-6)
+
+
+def test_teacher_to_student_is_student_to_teacher_of_the_transpose():
+    # Swapping the roles of the two inputs transposes the logits.  The teacher input is detached,
+    # so compare values only.
+    torch.manual_seed(3)
+    a, b = torch.randn(8, 16), torch.randn(8, 16)
+    for temperature in (0.5, 0.05):
+        torch.testing.assert_close(
+            cal_loss(a, b, temperature, "teacher-to-student"), cal_loss(b, a, temperature, "student-to-teacher")
+        )
+
+
+def test_symmetric_is_mean_of_the_two_directions():
+    torch.manual_seed(4)
+    student_target, teacher_english = torch.randn(8, 16), torch.randn(8, 16)
+    for temperature in (0.5, 0.05):
+        one = cal_loss(student_target, teacher_english, temperature, "teacher-to-student")
+        other = cal_loss(student_target, teacher_english, temperature, "student-to-teacher")
+        torch.testing.assert_close(cal_loss(student_target, teacher_english, temperature, "symmetric"), (one + other) / 2)
+
+
+def test_teacher_to_student_pushes_other_passages_away_from_the_query():
+    # Retrieval's direction: for a fixed teacher query, the gradient moves the competing student
+    # vectors (other columns of that query's softmax), which student-to-teacher's rows do not see.
+    student_target = torch.tensor([[1.0, 0.0], [0.9, 0.1]], requires_grad=True)
+    teacher_english = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
+    cal_loss(student_target, teacher_english, 0.05, "teacher-to-student").backward()
+    grad = student_target.grad.clone()
+    # s_2 sits close to h_1, whose own translation is s_1: descending the gradient moves s_2 away
+    # from h_1 (its first coordinate falls) and towards h_2.
+    assert grad[1, 0] > 0 and grad[1, 1] < 0
+
+
+# --- the registry entry (methods/cal.py) -------------------------------------------------
+
+
+def test_registry_defaults_and_cache_key_include_direction():
+    from harness.registry import METHODS
+    from methods.cal import ContrastiveAlignment
+
+    defaults = METHODS["cal"].defaults
+    assert defaults["direction"] in DIRECTIONS and defaults["temperature"] > 0
+    assert {"direction", "temperature"} <= set(ContrastiveAlignment.objective_keys)
+
+
+def test_objective_passes_direction_and_temperature():
+    from methods.cal import cal_objective
+    from methods.distillation import EncodedBatch
+
+    def batch(pooled):
+        return EncodedBatch(pooled, pooled[:, None, :], torch.ones(pooled.shape[0], 1))
+
+    for direction in DIRECTIONS:
+        got = cal_objective(batch(TEACHER_2X2), batch(STUDENT_2X2), None, {"direction": direction, "temperature": 0.1})
+        torch.testing.assert_close(got, cal_loss(STUDENT_2X2, TEACHER_2X2, 0.1, direction))
+
+
+def test_unknown_direction_makes_the_method_unavailable_with_the_valid_names():
+    from harness.registry import METHODS
+
+    spec = METHODS["cal"]
+    retriever = spec.implementation(spec, spec.parameters({"direction": "both"}), None)
+    reason = retriever.unavailable_reason(None)
+    assert "teacher-to-student, student-to-teacher, symmetric" in reason and "'both'" in reason
+
+
+def test_each_direction_trains_its_own_cached_student(tiny_bert):
+    from harness.registry import METHODS
+    from methods.cal import cal_objective
+    from methods.distillation import TrainingPlan, train_student
+
+    bitext = [(f"news number {i} from nairobi today", f"habari namba {i} kutoka nairobi leo") for i in range(16)]
+    params = dict(METHODS["cal"].defaults) | {"steps": 2, "train_batch_size": 4, "checkpoint_every": 2}
+    plan = TrainingPlan.from_params(params)
+    students = [
+        train_student("cal", cal_objective, {"temperature": 0.05, "direction": d}, str(tiny_bert), str(tiny_bert), bitext, plan, {})
+        for d in DIRECTIONS
+    ]
+    assert len({s.folder for s in students}) == 3
+    assert students[0].losses != students[1].losses

@@ -29,11 +29,13 @@ def test_precomputed_nllb_translates_ntrex_headlines():
 def test_precomputed_systems_per_language():
     assert {"nllb", "opusmt", "bergamot-base-memory"} <= set(available_systems("fi"))
     assert "nllb" not in available_systems("de") and "bergamot-base-memory" in available_systems("de")
-    assert available_systems("sw") == []
+    assert available_systems("sw") == ["opus-mt-ntrex"]
+    assert available_systems("yo") == ["opus-mt-ntrex"]  # registered, though not in the mirror
+    assert "opus-mt-ntrex" in available_systems("fi") and "opus-mt-ntrex" in available_systems("de")
 
 
 def test_precomputed_says_why_it_cannot_serve():
-    assert "it has: none" in parse_translator("precomputed:nllb").unavailable_reason(SW, headlines())
+    assert "there are: opus-mt-ntrex" in parse_translator("precomputed:nllb").unavailable_reason(SW, headlines())
     reason = parse_translator("precomputed:nllb").unavailable_reason(FI, ["A sentence that is not in NTREX."])
     assert "1 of 1 texts" in reason
 
@@ -44,7 +46,7 @@ def test_preference_list_takes_first_that_serves_and_explains_the_rest():
     assert [spec for spec, _ in choice.rejected] == ["hf:/no/such/model"]
     nothing = choose_translator(["precomputed:nllb", "precomputed:opusmt"], SW, headlines())
     assert nothing.translator is None
-    assert nothing.explain().startswith("precomputed:nllb, precomputed:opusmt: no such wmt19 output for sw")
+    assert nothing.explain().startswith("precomputed:nllb, precomputed:opusmt: no such precomputed output for sw")
 
 
 def test_bad_translator_spec_is_a_usage_error():

@@ -6,6 +6,14 @@ from ``https://raw.githubusercontent.com/<repo>/<commit>/<path>`` and checked
 against its sha256.  When ``$HARNESS_DATA_MIRROR`` names a folder, the file is
 read from ``<mirror>/<repo>/<path>`` instead (same checksum), and the network is
 never touched.
+
+A row may leave size and sha256 empty: a public file we could not copy, so we
+cannot pin its bytes (OPUS-MT's Yoruba output of NTREX).  Such a file is
+downloaded like the others; its sha256 is computed on download, kept beside
+the copy (``<file>.sha256``) and reported by ``fetch_with_sha256``, so a run
+records what it really read, and a later copy that differs is rejected.  It is
+never looked for elsewhere: offline and not in the mirror, ``fetch`` raises
+``SourceUnavailable``.
 """
 
 from __future__ import annotations
@@ -26,13 +34,17 @@ MANIFEST = Path(__file__).with_name("sources.tsv")
 URL_TEMPLATE = "https://raw.githubusercontent.com/{repo}/{commit}/{path}"
 
 
+class SourceUnavailable(HarnessError):
+    """A pinned file cannot be had here (not in the mirror, or no network); the message says how to fix it."""
+
+
 @dataclass(frozen=True)
 class PinnedFile:
     repo: str
     commit: str
     path: str
-    size: int
-    sha256: str
+    size: int | None  # None: not pinned (see the module docstring)
+    sha256: str | None
 
     @property
     def url(self) -> str:
@@ -43,7 +55,10 @@ class PinnedFile:
 def manifest() -> dict[tuple[str, str], PinnedFile]:
     with MANIFEST.open(encoding="utf-8", newline="") as handle:
         rows = csv.DictReader(handle, delimiter="\t")
-        pinned = [PinnedFile(r["repo"], r["commit"], r["path"], int(r["bytes"]), r["sha256"]) for r in rows]
+        pinned = [
+            PinnedFile(r["repo"], r["commit"], r["path"], int(r["bytes"]) if r["bytes"] else None, r["sha256"] or None)
+            for r in rows
+        ]
     return {(p.repo, p.path): p for p in pinned}
 
 
@@ -92,24 +107,43 @@ def download_root() -> Path:
 
 
 def fetch(repo: str, path: str) -> Path:
-    """Local path of a pinned file, verified against its sha256 (once per process and place)."""
+    """Local path of a pinned file, verified against its sha256 (once per process and place).
+
+    Raises ``SourceUnavailable`` when it cannot be had here, ``HarnessError`` when a copy fails its check.
+    """
+    return _fetch(repo, path, data_mirror(), download_root())[0]
+
+
+def fetch_with_sha256(repo: str, path: str) -> tuple[Path, str]:
+    """``fetch``, and the sha256 of the bytes it returned (the pinned one, or the one recorded on download)."""
     return _fetch(repo, path, data_mirror(), download_root())
 
 
 @cache
-def _fetch(repo: str, path: str, mirror: Path | None, downloads: Path) -> Path:
+def _fetch(repo: str, path: str, mirror: Path | None, downloads: Path) -> tuple[Path, str]:
     pin = pinned(repo, path)
     if mirror is not None:
         local = mirror / repo / path
         if not local.is_file():
-            raise HarnessError(f"{local} not found: {MIRROR_ENV}={mirror} does not hold {repo}/{path} ({pin.url})")
-        _check(local, pin, origin=f"the mirror ({MIRROR_ENV})")
-        return local
+            if not pin.sha256:
+                raise SourceUnavailable(
+                    f"the mirror {MIRROR_ENV}={mirror} does not hold it, and with no pinned sha256 it is only ever "
+                    f"downloaded from {pin.url}: unset {MIRROR_ENV} where there is network"
+                )
+            raise SourceUnavailable(f"{local} not found: {MIRROR_ENV}={mirror} does not hold {repo}/{path} ({pin.url})")
+        return local, _check(local, pin, origin=f"the mirror ({MIRROR_ENV})")
     local = downloads / repo / pin.commit / path
-    if local.is_file() and sha256_of(local) == pin.sha256:
-        return local
+    if local.is_file():
+        expected = pin.sha256 or _recorded_sha256(local)
+        if expected is not None and sha256_of(local) == expected:
+            return local, expected
     _download(pin, local)
-    return local
+    return local, _check(local, pin, origin=pin.url)
+
+
+def _recorded_sha256(local: Path) -> str | None:
+    record = local.with_name(local.name + ".sha256")
+    return record.read_text(encoding="ascii").strip() if record.is_file() else None
 
 
 def _download(pin: PinnedFile, local: Path) -> None:
@@ -118,14 +152,17 @@ def _download(pin: PinnedFile, local: Path) -> None:
             while block := response.read(1 << 20):
                 out.write(block)
     except (urllib.error.URLError, OSError) as exc:
-        raise HarnessError(
+        raise SourceUnavailable(
             f"cannot download {pin.repo}/{pin.path} from {pin.url} ({exc}); "
             f"without network, set {MIRROR_ENV} to a folder that holds <owner>/<repo>/<path> copies"
         ) from None
-    _check(local, pin, origin=pin.url)
+    if not pin.sha256:  # first use of an unpinned file: remember what was read, so a changed copy is caught
+        with atomic_open(local.with_name(local.name + ".sha256"), "w") as out:
+            out.write(sha256_of(local) + "\n")
 
 
-def _check(local: Path, pin: PinnedFile, origin: str) -> None:
+def _check(local: Path, pin: PinnedFile, origin: str) -> str:
     actual = sha256_of(local)
-    if actual != pin.sha256:
+    if pin.sha256 and actual != pin.sha256:
         raise HarnessError(f"{local}: sha256 {actual} from {origin} does not match the pinned {pin.sha256}")
+    return actual

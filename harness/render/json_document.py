@@ -29,6 +29,8 @@ def collection_document(board: CollectionBoard) -> dict:
         "title": board.title,
         "source": board.source,
         "methods": board.methods,
+        "oracles": sorted(board.oracles),
+        "mean_columns": {column: list(pairs) for column, pairs in board.groups.items()},
         "measures": board.measures,
         "missing_baselines": list(results.missing_baselines),
         "families": [{"label": label, "size": size} for label, size in results.families.items()],

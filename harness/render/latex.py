@@ -77,9 +77,9 @@ def cell_latex(cell: Cell) -> str:
 
 def measure_table(board: CollectionBoard, measure: str) -> str:
     cells = table_cells(board, measure)
-    header = ["method", *(SHORT_COLUMNS.get(column, column) for column in board.columns)]
+    header = ["method", *(SHORT_COLUMNS.get(column, column.replace("low-resource mean", "low")) for column in board.columns)]
     rows = [
-        [rf"\texttt{{{escape(method)}}}", *(cell_latex(cells[(method, column)]) for column in board.columns)]
+        [from_markdown(text.row_label(method, board.oracles)), *(cell_latex(cells[(method, column)]) for column in board.columns)]
         for method in board.methods
     ]
     tabular = (

@@ -7,9 +7,9 @@ always states the family that was really corrected.
 
 from __future__ import annotations
 
-from harness.compare import CROSS_PAIR_WEIGHTING
+from harness.compare import CROSS_PAIR_WEIGHTING, GROUPS
 from harness.leaderboard import CollectionBoard
-from harness.render.text import BASELINE_MARKS, NO_SCORE, TIED_WITH_BEST, code_list, count_phrase
+from harness.render.text import BASELINE_MARKS, NO_SCORE, ORACLE_LABEL, TIED_WITH_BEST, code_list, count_phrase
 from harness.stats import CORRECTIONS, TESTS, TIE_TOLERANCE
 
 NO_SCORE_NOTE = f"{NO_SCORE}: no score (a mean needs every pair of its group)."
@@ -117,8 +117,26 @@ def table_legend(board: CollectionBoard, measure: str) -> str:
     if unpaired:
         listed = "; ".join(f"`{u.method}` vs `{u.reference}` on {u.pair}" for u in unpaired)
         sentences.append(f"Not tested, scored on different queries: {listed}.")
+    sentences += board_columns_sentences(board)
     sentences.append(NO_SCORE_NOTE)
     return " ".join(s for s in sentences if s)
+
+
+def board_columns_sentences(board: CollectionBoard) -> list[str]:
+    """What the extra mean columns and the oracle rows are."""
+    sentences = []
+    for column, pairs in board.groups.items():
+        if column not in GROUPS:
+            sentences.append(
+                f"{column}: mean over {', '.join(pairs)}, the low-resource pairs where every compared method has a "
+                "score, tested like the other mean columns."
+            )
+    if board.oracles:
+        sentences.append(
+            f"{code_list(sorted(board.oracles))} ({ORACLE_LABEL}): a ceiling that uses what no real system has "
+            "(human query translations); left out of the bold best and of every significance family."
+        )
+    return sentences
 
 
 def details_legend(board: CollectionBoard, files: list[str]) -> str:

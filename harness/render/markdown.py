@@ -48,7 +48,7 @@ def score_table(board: CollectionBoard, measure: str, notes: Footnotes) -> pd.Da
     """Methods as rows, the seven pairs and three mean columns; cells as markdown text."""
     cells = table_cells(board, measure)
     rows = [
-        {"method": f"`{method}`"}
+        {"method": text.row_label(method, board.oracles)}
         | {column: cell_text(cells[(method, column)], method, column, notes) for column in board.columns}
         for method in board.methods
     ]

@@ -52,6 +52,7 @@ def score_records(board: CollectionBoard) -> list[dict]:
                     "reason": entry.reason if entry is not None else None,
                     "used": entry.used if entry is not None else None,
                     "best": bool(best.loc[method, column]),
+                    "oracle": method in board.oracles,
                 }
                 if options.baseline_mode:
                     directions = {

@@ -23,6 +23,14 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-")
 
 
+ORACLE_LABEL = "oracle"  # appended to the row label of a ceiling method
+
+
+def row_label(method: str, oracles) -> str:
+    """A method's row label in markdown: its name in backticks, and "(oracle)" for a ceiling."""
+    return f"`{method}` ({ORACLE_LABEL})" if method in oracles else f"`{method}`"
+
+
 def column_kind(column: str) -> str:
     return "pair" if column in PAIRS else "mean"
 
