@@ -142,6 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
     board = commands.add_parser("leaderboard", help="rebuild results/leaderboard.md (and CSV, JSON, LaTeX, plots) from saved runs and scores (no retrieval)")
     _add_board_options(board)
 
+    claims = commands.add_parser("claims", help="verdicts on the OPTICAL paper's claims from saved scores: results/claims.md and claims.json")
+    claims.add_argument("--collection", default=DEFAULT_COLLECTION, help=f"one of: {', '.join(COLLECTIONS)} (default: {DEFAULT_COLLECTION})")
+    claims.add_argument("--out", type=Path, default=Path("results"), help="results folder: scores are read from it, claims.md written to it (default: results)")
+    _add_statistics_options(claims)
+
     compare = commands.add_parser("compare", help="per-query differences of method A against method B: a table, tests and a plot")
     compare.add_argument("method_a", metavar="A", help="a method in the scores file")
     compare.add_argument("method_b", metavar="B", help="the method A is compared with")
@@ -246,6 +251,29 @@ def cmd_compare(args) -> int:
     return 0
 
 
+def cmd_claims(args) -> int:
+    from harness.claims import evaluate_claims
+    from harness.render.claims_report import claims_json, claims_markdown
+
+    options = _comparison_options(args)
+    collection = _collection(args.collection)
+    path = scores_path(args.out, collection.name)
+    entries = load_scores(path)
+    if not entries:
+        raise HarnessError(f"no scores in {path}; run `python -m harness run` or `evaluate` first")
+    results = evaluate_claims(entries, options)
+    source = str(path.relative_to(args.out))
+    used = {pair: e.used for (pair, method), e in sorted(entries.items(), key=lambda kv: list(PAIRS).index(kv[0][0]) if kv[0][0] in PAIRS else 99)
+            if method == "bm25-nmt" and e.status == "ok" and e.used}
+    for name, content in (("claims.md", claims_markdown(results, options, source, used)), ("claims.json", claims_json(results, options, source))):
+        with atomic_open(args.out / name, "wb") as handle:
+            handle.write(content.encode("utf-8"))
+    for result in results:
+        print(f"{result.verdict:20}  {result.claim.id}")
+    print(args.out / "claims.md")
+    return 0
+
+
 def cmd_evaluate(args) -> int:
     collection = _collection(args.collection)
     entries = evaluate_saved(collection, select(args.pairs, PAIRS, "pair"), args.out, args.measures)
@@ -306,7 +334,14 @@ def cmd_list(args) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "list": cmd_list, "evaluate": cmd_evaluate, "leaderboard": cmd_leaderboard, "compare": cmd_compare}
+COMMANDS = {
+    "run": cmd_run,
+    "list": cmd_list,
+    "evaluate": cmd_evaluate,
+    "leaderboard": cmd_leaderboard,
+    "compare": cmd_compare,
+    "claims": cmd_claims,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -131,3 +131,53 @@ def test_scores_file_round_trip(tmp_path):
     assert set(loaded) == set(entries)
     assert np.allclose(loaded[("en-sw", "strong")].values("AP"), entries[("en-sw", "strong")].values("AP"), atol=1e-6)
     assert loaded[("en-yo", "weak")].reason == "no translator for en-yo"
+
+
+def with_oracle_and_gap():
+    """``base`` misses en-yo (like bm25-nmt without Yoruba MT); ``ceiling`` is an oracle above everyone."""
+    entries = synthetic()
+    entries[("en-yo", "base")] = ScoreEntry("en-yo", "base", "skipped", reason="no Yoruba MT here")
+    for pair in PAIRS:
+        entries[(pair, "ceiling")] = entry(pair, "ceiling", np.ones(len(QIDS)))
+    return entries
+
+
+def test_oracle_row_is_marked_never_best_and_never_compared():
+    result = build_board(
+        "x", "Collection `x`", "scores/x.json", with_oracle_and_gap(), ["base", "strong", "same", "ceiling"], ("AP",),
+        ComparisonOptions(baselines=("base",), resamples=RESAMPLES), oracles=("ceiling",),
+    )
+    cells = table_cells(result, "AP")
+    assert all(not cells[("ceiling", column)].best and cells[("ceiling", column)].marks == "" for column in PAIRS)
+    assert cells[("strong", "en-sw")].best  # best among competitors, though the oracle scores 1.0
+    assert not any("ceiling" in (c.method, c.reference) for c in result.comparisons.comparisons)
+    table = score_table(result, "AP", Footnotes())
+    assert "`ceiling` (oracle)" in list(table["method"])
+    assert "(oracle): a ceiling" in table_legend(result, "AP")
+
+
+def test_low_resource_mean_over_covered_pairs_is_added_and_tested():
+    entries = with_oracle_and_gap()
+    result = build_board(
+        "x", "Collection `x`", "scores/x.json", entries, ["base", "strong", "same", "ceiling"], ("AP",),
+        ComparisonOptions(baselines=("base",), resamples=RESAMPLES), oracles=("ceiling",),
+    )
+    column = "low-resource mean (sw, so, mr)"
+    assert result.columns.index(column) == result.columns.index("low-resource mean") + 1
+    covered = ("en-sw", "en-so", "en-mr")
+    means = result.means("AP")
+    for method in ("base", "strong"):  # mean of the three per-pair means, by hand
+        assert abs(means.loc[method, column] - np.mean([np.mean(entries[(p, method)].values("AP")) for p in covered])) < 1e-12
+    assert np.isnan(means.loc["base", "low-resource mean"])  # the full group still needs en-yo
+    comparison = result.comparisons.get("AP", column, "strong", "base")
+    base = np.concatenate([entries[(p, "base")].values("AP") for p in covered])
+    strong = np.concatenate([entries[(p, "strong")].values("AP") for p in covered])
+    expected = stratified_permutation_test(base, strong, np.repeat(covered, len(QIDS)), n_resamples=RESAMPLES, seed=0, weighting="stratum")
+    assert comparison.pairs == covered and comparison.p_value == expected
+    assert "mean over en-sw, en-so, en-mr" in table_legend(result, "AP")
+
+
+def test_no_covered_column_when_every_method_has_every_low_pair():
+    entries = synthetic()
+    result = board(entries, methods=["base", "strong", "same"])
+    assert [c for c in result.columns if c not in PAIRS] == list(GROUPS)
