@@ -147,6 +147,16 @@ def build_parser() -> argparse.ArgumentParser:
     claims.add_argument("--out", type=Path, default=Path("results"), help="results folder: scores are read from it, claims.md written to it (default: results)")
     _add_statistics_options(claims)
 
+    study = commands.add_parser("study", help="research questions as runnable studies: `study list`, `study run NAME`")
+    study_commands = study.add_subparsers(dest="study_command", required=True, parser_class=_Parser)
+    study_commands.add_parser("list", help="the registered studies and what each answers")
+    study_run = study_commands.add_parser("run", help="run one study (reusing saved runs) and write results/studies/NAME.md")
+    study_run.add_argument("name", help="a registered study (see `study list`)")
+    study_run.add_argument("--pairs", default="all", help=f"all, or a comma list of: {', '.join(PAIRS)}")
+    study_run.add_argument("--out", type=Path, default=Path("results"), help="results folder (default: results)")
+    study_run.add_argument("--force", action="store_true", help="retrieve again even where a saved run exists")
+    _add_statistics_options(study_run)
+
     compare = commands.add_parser("compare", help="per-query differences of method A against method B: a table, tests and a plot")
     compare.add_argument("method_a", metavar="A", help="a method in the scores file")
     compare.add_argument("method_b", metavar="B", help="the method A is compared with")
@@ -274,6 +284,23 @@ def cmd_claims(args) -> int:
     return 0
 
 
+def cmd_study(args) -> int:
+    from harness.studies import STUDIES, get_study
+
+    if args.study_command == "list":
+        for study in STUDIES.values():
+            print(f"{study.name}  {study.question}")
+            print(f"    collections: {', '.join(study.collections)}; pairs: {study.pairs}")
+            print(f"    measures: {', '.join(study.measures)}; applies to: {study.methods}; needs: {study.needs}")
+        return 0
+    study = get_study(args.name)
+    options = _comparison_options(args)
+    pairs = select(args.pairs, PAIRS, "pair")
+    for path in study.load()(args.out, pairs, options, args.force, lambda line: print(line, flush=True)):
+        print(path)
+    return 0
+
+
 def cmd_evaluate(args) -> int:
     collection = _collection(args.collection)
     entries = evaluate_saved(collection, select(args.pairs, PAIRS, "pair"), args.out, args.measures)
@@ -341,6 +368,7 @@ COMMANDS = {
     "leaderboard": cmd_leaderboard,
     "compare": cmd_compare,
     "claims": cmd_claims,
+    "study": cmd_study,
 }
 
 
