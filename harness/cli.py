@@ -12,7 +12,7 @@ from harness.compare import COMPARISON_MODES, FAMILIES, ComparisonOptions, duel
 from harness.data.collections import COLLECTIONS, DEFAULT_COLLECTION, load_topics
 from harness.data.pairs import PAIRS
 from harness.errors import HarnessError, UsageError
-from harness.evaluate import DEFAULT_MEASURES, parse_measures
+from harness.evaluate import DEFAULT_MEASURES, parse_measures, same_measure_names
 from harness.leaderboard import build_board
 from harness.paths import MIRROR_ENV, data_mirror
 from harness.profiles import DEFAULT_PROFILE, PROFILES, get_profile
@@ -45,6 +45,10 @@ def _collection(name: str):
 def _measures(text: str) -> list[str]:
     names = [m.strip() for m in text.split(",") if m.strip()]
     parse_measures(names)
+    for canonical, group in same_measure_names(names).items():
+        raise UsageError(f"--measures: {' and '.join(group)} are the same measure ({canonical}); give it once")
+    if not names:
+        raise UsageError("--measures: give at least one measure")
     return names
 
 

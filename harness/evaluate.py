@@ -14,6 +14,7 @@ import ir_measures
 import pandas as pd
 
 from harness.errors import UsageError
+from harness.runs import trec_order
 
 DEFAULT_MEASURES = ("AP", "nDCG@10", "nDCG@20", "R@100", "RR@10", "P@10")
 
@@ -34,17 +35,43 @@ class Evaluation:
     empty_queries: int  # judged queries with nothing retrieved (scored 0)
 
 
+def as_ranked(docs: Mapping[str, float]) -> dict[str, float]:
+    """One query's run with its ties broken by trec_eval's rule and scores replaced by n, n-1, ..., 1.
+
+    ir_measures serves measures through several providers, and they break score ties
+    differently (RR@10 once put a tied relevant document first while AP and P@1 put it
+    second).  Given strictly decreasing scores, every provider sees the same ranking: the one
+    trec_eval evaluates (score descending, then doc id descending).  Every measure here
+    depends on the ranks only, so no value changes otherwise.
+    """
+    ordered = trec_order(docs.items())
+    return {doc_id: float(len(ordered) - rank) for rank, (doc_id, _) in enumerate(ordered)}
+
+
 def evaluate(
     run: Mapping[str, Mapping[str, float]],
     qrels: Mapping[str, Mapping[str, int]],
     measures: Sequence[str] = DEFAULT_MEASURES,
 ) -> Evaluation:
+    """Per-query values of ``measures`` (names as given; two names of one measure get the same values)."""
     parsed = parse_measures(measures)
     judged = sorted(q for q, docs in qrels.items() if any(r > 0 for r in docs.values()))
     table = pd.DataFrame(0.0, index=pd.Index(judged, name="query_id"), columns=list(parsed))
-    name_of = {str(m): name for name, m in parsed.items()}
-    retrieved = {q: docs for q, docs in run.items() if q in table.index and docs}
-    for metric in ir_measures.iter_calc(list(parsed.values()), qrels, retrieved):
+    names_of: dict[str, list[str]] = {}  # AP and MAP parse to the same measure: both columns get it
+    for name, measure in parsed.items():
+        names_of.setdefault(str(measure), []).append(name)
+    unique = list({str(m): m for m in parsed.values()}.values())
+    retrieved = {q: as_ranked(docs) for q, docs in run.items() if q in table.index and docs}
+    for metric in ir_measures.iter_calc(unique, qrels, retrieved):
         if metric.query_id in table.index:
-            table.loc[metric.query_id, name_of[str(metric.measure)]] = metric.value
+            for name in names_of[str(metric.measure)]:
+                table.loc[metric.query_id, name] = metric.value
     return Evaluation(table, empty_queries=len(judged) - len(retrieved))
+
+
+def same_measure_names(names: Sequence[str]) -> dict[str, list[str]]:
+    """Names that ir_measures parses to one measure, grouped under its canonical name (only groups of 2+)."""
+    groups: dict[str, list[str]] = {}
+    for name, measure in parse_measures(names).items():
+        groups.setdefault(str(measure), []).append(name)
+    return {canonical: group for canonical, group in groups.items() if len(group) > 1}

@@ -16,6 +16,7 @@ from harness.data.pairs import LanguagePair
 from harness.errors import HarnessError
 from harness.evaluate import evaluate
 from harness.method import MethodSpec, Unavailable
+from harness.data.sources import sha256_of
 from harness.paths import cache_dir
 from harness.runs import environment, read_run, read_sidecar, run_paths, write_run, write_sidecar
 from harness.scores import ScoreEntry, load_scores, save_scores, scores_path
@@ -64,7 +65,9 @@ def run_cell(
     if not force and run_path.is_file() and sidecar_path.is_file():
         sidecar = read_sidecar(sidecar_path)
         if sidecar.get("status") == "ok" and _same_parameters(sidecar, params, depth, resolved):
-            return Outcome(pair.name, spec.name, "reused")
+            if run_matches_sidecar(run_path, sidecar):
+                return Outcome(pair.name, spec.name, "reused")
+            report_line(f"{run_path} does not match its sidecar (sha256): retrieving again")
     record = {
         "method": spec.name,
         "family": spec.family,
@@ -90,11 +93,24 @@ def run_cell(
         write_sidecar(sidecar_path, record | {"status": "skipped", "reason": str(exc)})
         return Outcome(pair.name, spec.name, "skipped", str(exc))
     seconds = time.perf_counter() - start
-    write_run(run_path, ranking, tag=spec.name)
+    # The sidecar records the run file's sha256: a run and a sidecar that do not belong together
+    # (a kill between the two renames) are never reused or scored.
+    run_sha256 = write_run(run_path, ranking, tag=spec.name)
     for suffix, source in retriever.artifacts().items():
         shutil.copyfile(source, run_path.with_name(f"{spec.name}.{suffix}"))
-    write_sidecar(sidecar_path, record | {"status": "ok", "used": retriever.provenance(), "wall_time_s": round(seconds, 3)})
+    write_sidecar(sidecar_path, record | {
+        "status": "ok", "used": retriever.provenance(), "wall_time_s": round(seconds, 3), "run_sha256": run_sha256,
+    })
     return Outcome(pair.name, spec.name, "ran", seconds=seconds)
+
+
+def report_line(line: str) -> None:
+    print(line, flush=True)
+
+
+def run_matches_sidecar(run_path: Path, sidecar: Mapping[str, Any]) -> bool:
+    """Whether ``run_path`` is the file its sidecar describes (the sha256 recorded when it was written)."""
+    return sidecar.get("run_sha256") is not None and sha256_of(run_path) == sidecar["run_sha256"]
 
 
 def run_all(
@@ -173,7 +189,13 @@ def evaluate_saved(
             topics = topics or load_topics(collection, pair)
             if sidecar.get("qrels_sha256") != topics.qrels_sha256:
                 raise HarnessError(f"{sidecar_path}: the run was made against other qrels than {topics.dataset_id} has now; rerun with --force")
-            result = evaluate(read_run(sidecar_path.with_suffix(".run")), topics.qrels, measures)
+            run_path = sidecar_path.with_suffix(".run")
+            if not run_path.is_file() or not run_matches_sidecar(run_path, sidecar):
+                raise HarnessError(
+                    f"{run_path} is missing or is not the run its sidecar {sidecar_path.name} describes (sha256); "
+                    f"rerun: python -m harness run --methods {method} --pairs {pair.name}"
+                )
+            result = evaluate(read_run(run_path), topics.qrels, measures)
             table = result.per_query
             entries[(pair.name, method)] = ScoreEntry(
                 pair.name,

@@ -7,10 +7,13 @@ and no run file.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 import platform
 import subprocess
 from importlib import metadata
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from harness.atomic import atomic_open, atomic_write_text
@@ -28,25 +31,82 @@ def run_paths(out: Path, collection: str, pair: str, method: str) -> tuple[Path,
     return folder / f"{method}.run", folder / f"{method}.json"
 
 
-def write_run(path: Path, ranking: Ranking, tag: str) -> None:
+def trec_order(hits: Iterable[tuple[str, float]]) -> list[tuple[str, float]]:
+    """trec_eval's ranking of one query's hits: score descending, then doc id descending (string order)."""
+    return sorted(hits, key=lambda hit: (-hit[1], _descending(hit[0])))
+
+
+class _descending(str):
+    """A string that sorts in reverse, for the second key of ``trec_order``."""
+
+    def __lt__(self, other):
+        return str.__gt__(self, other)
+
+
+def strictly_decreasing(hits: Sequence[tuple[str, float]]) -> list[tuple[str, float]]:
+    """The hits in ``trec_order`` with tied scores nudged down, one float step at a time.
+
+    A method that gives two documents the same score ranks them by trec_eval's rule (doc id
+    descending); each later tied document then gets the next float below the previous score,
+    so the written scores strictly decrease and any evaluator reads the same order.  Scores
+    change by at most a few units in the last place.
+    """
+    ordered, previous = [], math.inf
+    for doc_id, score in trec_order(hits):
+        score = float(score)
+        if not math.isfinite(score):
+            raise HarnessError(f"score {score} for {doc_id} is not a finite number")
+        if score >= previous:
+            score = math.nextafter(previous, -math.inf)
+        ordered.append((doc_id, score))
+        previous = score
+    return ordered
+
+
+def write_run(path: Path, ranking: Ranking, tag: str) -> str:
+    """Write a TREC run whose file order is its ranked order; returns the file's sha256.
+
+    Scores are written with ``repr`` (the shortest text that reads back as the same float), so
+    distinct scores never collapse into ties; ties of the method's own are broken first
+    (``strictly_decreasing``).  Ranks are 1, 2, ... in that order.
+    """
+    digest = hashlib.sha256()
     with atomic_open(path) as handle:
         for qid, hits in ranking.items():
-            for rank, (doc_id, score) in enumerate(hits, start=1):
-                handle.write(f"{qid} Q0 {doc_id} {rank} {score:.6f} {tag}\n")
+            for rank, (doc_id, score) in enumerate(strictly_decreasing(hits), start=1):
+                line = f"{qid} Q0 {doc_id} {rank} {score!r} {tag}\n"
+                handle.write(line)
+                digest.update(line.encode("utf-8"))
+    return digest.hexdigest()
 
 
 def read_run(path: Path) -> dict[str, dict[str, float]]:
+    """A TREC run file: query id -> doc id -> score.
+
+    Rejects, with one line naming file:line, a line without 6 fields, a score that is not a
+    finite number, and a document listed twice for one query (trec_eval refuses those too).
+    """
     run: dict[str, dict[str, float]] = {}
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            fields = line.split()
-            if len(fields) != 6:
-                raise HarnessError(f"{path}:{number}: a TREC run line has 6 fields (qid Q0 docid rank score tag), got {len(fields)}")
-            try:
-                score = float(fields[4])
-            except ValueError:
-                raise HarnessError(f"{path}:{number}: score {fields[4]!r} is not a number") from None
-            run.setdefault(fields[0], {})[fields[2]] = score
+    first_line: dict[tuple[str, str], int] = {}
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                fields = line.split()
+                if len(fields) != 6:
+                    raise HarnessError(f"{path}:{number}: a TREC run line has 6 fields (qid Q0 docid rank score tag), got {len(fields)}")
+                try:
+                    score = float(fields[4])
+                except ValueError:
+                    raise HarnessError(f"{path}:{number}: score {fields[4]!r} is not a number") from None
+                if not math.isfinite(score):
+                    raise HarnessError(f"{path}:{number}: score {fields[4]!r} is not a finite number")
+                key = (fields[0], fields[2])
+                if key in first_line:
+                    raise HarnessError(f"{path}:{number}: document {fields[2]} is listed twice for query {fields[0]} (first on line {first_line[key]})")
+                first_line[key] = number
+                run.setdefault(fields[0], {})[fields[2]] = score
+    except UnicodeDecodeError as exc:
+        raise HarnessError(f"{path}: not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
     return run
 
 

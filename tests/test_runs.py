@@ -12,7 +12,7 @@ from harness.runs import environment, read_run, read_sidecar, write_run, write_s
 def test_run_round_trip(tmp_path):
     path = tmp_path / "m.run"
     write_run(path, {"q1": [("d1", 2.5), ("d2", 1.0)], "q2": []}, tag="m")
-    assert path.read_text().splitlines() == ["q1 Q0 d1 1 2.500000 m", "q1 Q0 d2 2 1.000000 m"]
+    assert path.read_text().splitlines() == ["q1 Q0 d1 1 2.5 m", "q1 Q0 d2 2 1.0 m"]
     assert read_run(path) == {"q1": {"d1": 2.5, "d2": 1.0}}
 
 
