@@ -74,6 +74,31 @@ def _overrides(settings: list[str]) -> dict[str, dict]:
     return overrides
 
 
+def _depth(text: str) -> int:
+    try:
+        depth = int(text)
+    except ValueError:
+        raise UsageError(f"--depth {text!r}: expected a whole number of documents, at least 1") from None
+    if depth < 1:
+        raise UsageError(f"--depth {depth}: expected at least 1 document per query")
+    return depth
+
+
+def _out(path: Path) -> Path:
+    """``--out``, checked before any work: a folder that exists or can be made, and can be written."""
+    import tempfile
+
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"--out {path}: is a file, not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".write-check-"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"--out {path}: cannot write there ({exc.strerror or exc})") from None
+    return path
+
+
 def _names(text: str) -> tuple[str, ...]:
     return tuple(name.strip() for name in text.split(",") if name.strip())
 
@@ -129,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--methods", default="all", help=f"all, or a comma list of: {', '.join(METHODS)}")
     run.add_argument("--pairs", default="all", help=f"all, or a comma list of: {', '.join(PAIRS)}")
     run.add_argument("--collection", default=DEFAULT_COLLECTION, help=f"one of: {', '.join(COLLECTIONS)} (default: {DEFAULT_COLLECTION})")
-    run.add_argument("--depth", type=int, default=1000, help="documents retrieved per query (default: 1000)")
+    run.add_argument("--depth", type=_depth, default=1000, help="documents retrieved per query, at least 1 (default: 1000)")
     run.add_argument("--profile", default=DEFAULT_PROFILE, help=f"models and translator: {', '.join(PROFILES)} (default: {DEFAULT_PROFILE})")
     run.add_argument("--force", action="store_true", help="retrieve again even where a saved run exists")
     run.add_argument("--set", dest="settings", action="append", default=[], metavar="METHOD.PARAM=VALUE", help="override a method parameter (repeatable), e.g. bm25-nmt.k1=1.2")
@@ -177,6 +202,7 @@ def cmd_run(args) -> int:
     pairs = select(args.pairs, PAIRS, "pair")
     collection = _collection(args.collection)
     overrides = _overrides(args.settings)
+    _out(args.out)
     profile = get_profile(args.profile).name
     for spec in methods:  # --profile sets every method's profile unless --set names one
         if "profile" in spec.defaults:
@@ -228,6 +254,7 @@ def write_leaderboard(out: Path, measures, options: ComparisonOptions, formats=F
 
 
 def cmd_leaderboard(args) -> int:
+    _out(args.out)
     options = _comparison_options(args)
     for collection in COLLECTIONS.values():
         if (args.out / "runs" / collection.name).is_dir():
@@ -266,6 +293,7 @@ def cmd_compare(args) -> int:
 
 
 def cmd_claims(args) -> int:
+    _out(args.out)
     from harness.claims import evaluate_claims
     from harness.render.claims_report import claims_json, claims_markdown
 
@@ -299,6 +327,7 @@ def cmd_study(args) -> int:
         return 0
     study = get_study(args.name)
     options = _comparison_options(args)
+    _out(args.out)
     pairs = select(args.pairs, PAIRS, "pair")
     for path in study.load()(args.out, pairs, options, args.force, lambda line: print(line, flush=True)):
         print(path)

@@ -14,6 +14,7 @@ from typing import Any
 
 from harness.data.collections import Topics
 from harness.errors import HarnessError, UsageError
+from harness.params import check_value, undeclared
 
 Ranking = dict[str, list[tuple[str, float]]]  # query id -> [(doc id, score)], best first
 NEEDS = ("translator", "encoder", "bitext", "teacher")
@@ -40,13 +41,19 @@ class MethodSpec:
         unknown = set(self.needs) - set(NEEDS)
         if unknown:
             raise ValueError(f"{self.name}: unknown needs {sorted(unknown)}; valid: {', '.join(NEEDS)}")
+        if undeclared(self.defaults):
+            raise ValueError(f"{self.name}: parameters {undeclared(self.defaults)} are not declared in harness/params.py")
 
     def parameters(self, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The defaults with ``overrides``, every override checked against harness/params.py.
+
+        Raises UsageError for an unknown parameter or a value outside what it allows.
+        """
         params = dict(self.defaults)
         for key, value in (overrides or {}).items():
             if key not in params:
                 raise UsageError(f"{self.name} has no parameter {key!r}; it has: {', '.join(sorted(params))}")
-            params[key] = value
+            params[key] = check_value(self.name, key, value)
         return params
 
 

@@ -47,3 +47,18 @@ def test_sidecar_round_trip_and_bad_json(tmp_path):
     with pytest.raises(HarnessError, match=r"m\.json:2: not valid JSON"):
         read_sidecar(path)
     assert json.loads(json.dumps(record)) == record
+
+
+def test_written_files_honour_the_umask(tmp_path):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        path = tmp_path / "m.run"
+        write_run(path, {"q1": [("d1", 1.0)]}, tag="m")
+        assert path.stat().st_mode & 0o777 == 0o644  # 0666 & ~022
+        os.umask(0o077)
+        write_sidecar(tmp_path / "m.json", {"x": 1})
+        assert (tmp_path / "m.json").stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(old)
