@@ -99,6 +99,18 @@ def _out(path: Path) -> Path:
     return path
 
 
+def _check_named_files(methods, pairs, overrides) -> None:
+    """Translation files named with --set must exist and hold lines for every pair of the run (exit 2)."""
+    from harness.translate import parse_translator
+
+    for spec in methods:
+        named = spec.parameters(overrides.get(spec.name)).get("translator") if spec.name in overrides else None
+        for translator in map(parse_translator, named or []):
+            if hasattr(translator, "check_named"):
+                for pair in pairs:
+                    translator.check_named(pair)
+
+
 def _names(text: str) -> tuple[str, ...]:
     return tuple(name.strip() for name in text.split(",") if name.strip())
 
@@ -203,6 +215,7 @@ def cmd_run(args) -> int:
     collection = _collection(args.collection)
     overrides = _overrides(args.settings)
     _out(args.out)
+    _check_named_files(methods, pairs, overrides)
     profile = get_profile(args.profile).name
     for spec in methods:  # --profile sets every method's profile unless --set names one
         if "profile" in spec.defaults:

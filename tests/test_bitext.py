@@ -250,11 +250,11 @@ def test_tsv_bitext_applies_ntrex_exclusion_and_dedup(tmp_path):
 @pytest.mark.parametrize(
     ("content", "line", "message"),
     [
-        (b"one\tmoja\nno tab here\n", 2, "found 0 TAB"),
-        (b"one\tmoja\ttwo\n", 1, "found 2 TAB"),
-        (b"one\tmoja\n\ntwo\tmbili\n", 2, "found 0 TAB"),
-        (b"one\tmoja\ntwo\t  \n", 2, "empty target side"),
-        (b" \tmoja\n", 1, "empty English side"),
+        (b"one\tmoja\nno tab here\n", 2, "expected 2 tab-separated fields (english<TAB>target), got 1"),
+        (b"one\tmoja\ttwo\n", 1, "got 3"),
+        (b"one\tmoja\n\ntwo\tmbili\n", 2, "got 1"),
+        (b"one\tmoja\ntwo\t  \n", 2, "empty target"),
+        (b" \tmoja\n", 1, "empty english"),
         (b"one\tmoja\ntwo\tmb\xffili\n", 2, "not valid UTF-8"),
     ],
     ids=["no-tab", "two-tabs", "blank-line", "empty-target", "empty-english", "bad-utf8"],

@@ -122,3 +122,37 @@ def test_seq2seq_unreachable_model_says_why(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     reason = parse_translator("hf:nobody/no-such-model").unavailable_reason(SW, ["x"])
     assert "HF_HUB_OFFLINE" in reason
+
+
+CASES = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "cases"
+
+
+def test_translation_tsv_rules_name_file_and_line(tmp_path):
+    # translation-tsv-empty: line 2 has an empty translation.
+    sw = parse_translator(f"tsv:{CASES}/translation-tsv-empty/{{lang}}.tsv")
+    with pytest.raises(HarnessError, match=r"sw\.tsv:2: empty translation"):
+        sw.unavailable_reason(SW, ["hello world"])
+    # tsv-duplicate-sources: line 124 repeats line 1's source with another translation.
+    fi = parse_translator(f"tsv:{CASES}/tsv-duplicate-sources/{{lang}}.tsv")
+    with pytest.raises(HarnessError, match=r"fi\.tsv:124: source .* was already given on line 1 with another translation"):
+        fi.unavailable_reason(FI, headlines())
+    # tsv-not-utf8: bytes ff fe on line 10.
+    bad = parse_translator(f"tsv:{CASES}/tsv-not-utf8/{{lang}}.tsv")
+    with pytest.raises(HarnessError, match=r"fi\.tsv:10: not valid UTF-8"):
+        bad.unavailable_reason(FI, headlines())
+    same = tmp_path / "fi.tsv"
+    same.write_text("a\tb\na\tb\n", encoding="utf-8")  # the same line twice is harmless
+    assert parse_translator(f"tsv:{tmp_path}/{{lang}}.tsv").translate(["a"], FI) == ["b"]
+
+
+def test_named_translation_file_missing_or_empty_is_a_usage_error(tmp_path, capsys):
+    from harness.cli import main
+
+    missing = ["run", "--methods", "bm25-nmt", "--pairs", "en-fi,en-sw", "--out", str(tmp_path / "o"),
+               "--set", f'bm25-nmt.translator=["tsv:{tmp_path}/no-such-dir/{{lang}}.tsv"]']
+    assert main(missing) == 2
+    assert "no-such-dir/fi.tsv does not exist" in capsys.readouterr().err
+    empty = ["run", "--methods", "bm25-nmt", "--pairs", "en-fi", "--out", str(tmp_path / "o"),
+             "--set", f'bm25-nmt.translator=["tsv:{CASES}/tsv-missing-or-empty/{{lang}}.tsv"]']
+    assert main(empty) == 2
+    assert "fi.tsv is empty" in capsys.readouterr().err

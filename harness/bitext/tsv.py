@@ -18,35 +18,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness.bitext import BitextPair, make_pair
-from harness.errors import HarnessError
+from harness.textfile import read_tsv
 
 NAME = "tsv"
 
 
 def load(path: str | Path, source: str = NAME) -> list[BitextPair]:
-    """Every line of ``path`` as a pair, in file order; ``source`` labels the pairs."""
+    """Every line of ``path`` as a pair, in file order; ``source`` labels the pairs.
+
+    Lines are read by ``harness.textfile.read_tsv`` (the rules every user TSV follows); a
+    repeated English side is allowed here, since de-duplication happens after loading.
+    """
     path = Path(path)
-    if not path.is_file():
-        raise HarnessError(f"{path}: bitext TSV not found")
-    pairs = []
-    with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            pairs.append(_parse_line(raw, path, number, source))
-    return pairs
-
-
-def _parse_line(raw: bytes, path: Path, number: int, source: str) -> BitextPair:
-    where = f"{path}:{number}"
-    try:
-        line = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise HarnessError(f"{where}: not valid UTF-8") from None
-    if number == 1:
-        line = line.removeprefix("\ufeff")
-    line = line.removesuffix("\n").removesuffix("\r")
-    fields = line.split("\t")
-    if len(fields) != 2:
-        raise HarnessError(
-            f"{where}: expected english<TAB>target (exactly one TAB), found {len(fields) - 1} TAB(s)"
-        )
-    return make_pair(fields[0], fields[1], source, where)
+    return [
+        make_pair(english, target, source, f"{path}:{number}")
+        for number, (english, target) in read_tsv(path, ("english", "target"), "bitext TSV")
+    ]

@@ -12,23 +12,16 @@ from pathlib import Path
 
 from harness.data.pairs import LanguagePair
 from harness.data.sources import sha256_of
-from harness.errors import HarnessError
+from harness.errors import HarnessError, UsageError
+from harness.textfile import read_tsv
 from harness.translate.base import Translator
 
 
 @cache
 def read_translation_tsv(path: Path) -> dict[str, str]:
-    table = {}
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            line = line.rstrip("\r\n")
-            if not line:
-                continue
-            fields = line.split("\t")
-            if len(fields) != 2:
-                raise HarnessError(f"{path}:{number}: expected 2 tab-separated fields (source, translation), got {len(fields)}")
-            table[fields[0]] = fields[1]
-    return table
+    """``source<TAB>translation`` lines (rules: ``harness.textfile``); a source given twice must agree."""
+    rows = read_tsv(path, ("source", "translation"), "translation file", unique=True)
+    return {source: translation for _, (source, translation) in rows}
 
 
 class TsvTranslator(Translator):
@@ -36,6 +29,14 @@ class TsvTranslator(Translator):
 
     def path(self, pair: LanguagePair) -> Path:
         return Path(self.argument.replace("{lang}", pair.lang)).expanduser().resolve()
+
+    def check_named(self, pair: LanguagePair) -> None:
+        """A file the user named must exist and hold lines: UsageError, before any work."""
+        path = self.path(pair)
+        if not path.is_file():
+            raise UsageError(f"{self.spec}: translation file {path} does not exist (for {pair.name})")
+        if path.stat().st_size == 0:
+            raise UsageError(f"{self.spec}: translation file {path} is empty (for {pair.name})")
 
     def unavailable_reason(self, pair: LanguagePair, texts: Sequence[str]) -> str | None:
         path = self.path(pair)

@@ -1,0 +1,58 @@
+"""One reader for the text files users supply: translation TSVs, bitext TSVs (and any later TSV input).
+
+The rules, the same for every such file, each violation one ``HarnessError`` naming file:line:
+
+* UTF-8 (a byte-order mark on line 1 is allowed); lines end in LF or CRLF;
+* exactly ``len(names)`` TAB-separated fields per line, no quoting; a blank line is an error;
+* no field empty or only whitespace;
+* with ``unique=True``, the first field is a key: a key given again with another value is an
+  error naming both lines (the same line repeated is harmless and kept once);
+* a file that does not exist, or has no lines, is an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from harness.errors import HarnessError
+
+
+def read_tsv(path: Path, names: Sequence[str], what: str, unique: bool = False) -> Iterator[tuple[int, list[str]]]:
+    """(line number, fields) for every line of ``path``; ``what`` names the file's role in errors."""
+    path = Path(path)
+    if not path.is_file():
+        raise HarnessError(f"{path}: {what} not found")
+    seen: dict[str, tuple[int, list[str]]] = {}
+    count = 0
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            count = number
+            where = f"{path}:{number}"
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise HarnessError(f"{where}: not valid UTF-8 (byte {exc.start + 1} of the line)") from None
+            if number == 1:
+                line = line.removeprefix("\ufeff")
+            line = line.removesuffix("\n").removesuffix("\r")
+            fields = line.split("\t")
+            if len(fields) != len(names):
+                layout = "<TAB>".join(names)
+                raise HarnessError(f"{where}: expected {len(names)} tab-separated fields ({layout}), got {len(fields)}")
+            for name, value in zip(names, fields):
+                if not value.strip():
+                    raise HarnessError(f"{where}: empty {name}")
+            if unique:
+                earlier = seen.get(fields[0])
+                if earlier is not None:
+                    if earlier[1] == fields:
+                        continue
+                    raise HarnessError(
+                        f"{where}: {names[0]} {fields[0][:60]!r} was already given on line {earlier[0]} "
+                        f"with another {names[1]}"
+                    )
+                seen[fields[0]] = (number, fields)
+            yield number, fields
+    if count == 0:
+        raise HarnessError(f"{path}: {what} is empty")
