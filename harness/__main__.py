@@ -1,5 +1,9 @@
 import sys
 
-from harness.cli import main
+try:
+    from harness.cli import main
+except KeyboardInterrupt:  # Ctrl-C while importing: before main() installs its handler
+    print("interrupted while starting: nothing was written", file=sys.stderr)
+    sys.exit(130)
 
 sys.exit(main())

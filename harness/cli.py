@@ -418,13 +418,53 @@ COMMANDS = {
 }
 
 
+INTERRUPTED = "interrupted: every file is written whole or not at all; finished runs are kept and reused on the next run"
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; exit status 0, 1 (a HarnessError), 2 (a usage error) or 130 (Ctrl-C)."""
+    interrupted = _SigintFlag()
     try:
-        args = build_parser().parse_args(argv)
-        return COMMANDS[args.command](args)
+        with interrupted:
+            args = build_parser().parse_args(argv)
+            return COMMANDS[args.command](args)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except HarnessError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except BaseException:
+        # A Ctrl-C can surface as another exception from inside a C extension (matplotlib raised
+        # IndexError once): after SIGINT, any exception is the interruption, reported in one line.
+        if not interrupted.seen:
+            raise
+        print(INTERRUPTED, file=sys.stderr)
+        return 130
+
+
+class _SigintFlag:
+    """Within the block, SIGINT sets ``seen`` and raises KeyboardInterrupt (on the main thread only)."""
+
+    def __init__(self):
+        self.seen = False
+        self._previous = None
+
+    def _handle(self, signum, frame):
+        self.seen = True
+        raise KeyboardInterrupt
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc):
+        import signal
+
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        return False

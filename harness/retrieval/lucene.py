@@ -42,6 +42,9 @@ def pyserini():
     if not jnius_config.vm_running:
         add_options = jnius_config.add_options
         jnius_config.add_options = lambda *opts: add_options(*[o for o in opts if o != _UNAVAILABLE_JVM_OPTION])
+        # -Xrs: the JVM leaves SIGINT/SIGTERM to Python.  Without it the JVM's handler takes Ctrl-C
+        # during a search and the process hangs for good, ignoring further signals.
+        add_options("-Xrs")
     had_key = "OPENAI_API_KEY" in os.environ
     os.environ.setdefault("OPENAI_API_KEY", "not-used-by-bm25")
     try:
