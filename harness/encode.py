@@ -5,6 +5,15 @@ from the model: e5 mean-pools and expects ``query: ``/``passage: ``, mDPR takes
 the [CLS] vector.  Texts are tokenized once, sorted by length so that batches
 carry little padding, encoded under ``torch.inference_mode`` (bf16 on GPU),
 and cached on disk keyed by (model fingerprint, text hash).
+
+Texts longer than the encoder's ``max_length`` tokens (prefix and special
+tokens included) are truncated; :meth:`Encoder.length_report` counts them
+exactly, with the same tokenizer and limit.  :meth:`Encoder.windows` instead
+splits such texts into overlapping windows of real text (cut at the
+tokenizer's offsets) that each fit, for MaxP scoring (Dai & Callan 2019): the
+retriever encodes every window as a passage (prefix per window) and scores a
+document by its best window.  Window vectors are cached under a key that
+includes the window length and stride.
 """
 
 from __future__ import annotations
@@ -20,11 +29,13 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from harness.errors import HarnessError, UsageError
 from harness.models import ResolvedModel, load_model
 from harness.models.resolve import SOURCE_LOCAL
 from harness.paths import cache_dir
 
 KINDS = ("query", "passage")
+TOKENIZE_CHUNK = 4096  # texts per tokenizer call when only lengths or offsets are needed
 
 
 @dataclass(frozen=True)
@@ -103,8 +114,10 @@ class EmbeddingCache:
                 self._db.execute("INSERT INTO meta VALUES (?)", (fingerprint,))
 
     @staticmethod
-    def key(kind: str, text: str) -> str:
-        return hashlib.sha256(f"{kind}\0{text}".encode()).hexdigest()
+    def key(kind: str, text: str, tag: str = "") -> str:
+        """``tag`` names how the text was made (e.g. a MaxP window setting); empty for whole texts."""
+        material = f"{kind}\0{tag}\0{text}" if tag else f"{kind}\0{text}"
+        return hashlib.sha256(material.encode()).hexdigest()
 
     def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         found = {}
@@ -120,6 +133,32 @@ class EmbeddingCache:
                 "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
                 [(k, np.ascontiguousarray(v, dtype=np.float32).tobytes()) for k, v in items.items()],
             )
+
+
+@dataclass(frozen=True)
+class LengthReport:
+    """How many texts exceed the encoder's limit; lengths in tokens, prefix and special tokens included."""
+
+    max_length: int  # tokens the encoder keeps
+    texts: int
+    over: int  # texts longer than max_length (truncated when encoded whole)
+    longest: int  # tokens of the longest text (0 when there are none)
+
+
+@dataclass(frozen=True)
+class Windows:
+    """Overlapping pieces of texts, each short enough to be encoded whole (MaxP)."""
+
+    texts: list[str]  # the window texts, in order: every window of text 0, then of text 1, ...
+    owners: list[int]  # owners[i]: index of the text window i comes from
+    window_tokens: int  # text tokens per window (the last window of a text may hold fewer)
+    stride: int  # text tokens between the starts of consecutive windows of one text
+    split: int  # texts cut into more than one window
+
+    @property
+    def tag(self) -> str:
+        """Part of each window's cache key: other window settings, other vectors."""
+        return f"maxp:window={self.window_tokens}:stride={self.stride}"
 
 
 @cache
@@ -155,7 +194,7 @@ class Encoder:
 
     def describe(self) -> dict:
         """What a run records about the encoder it used."""
-        described = {"recipe": asdict(self.recipe), "device": self.device, "dtype": str(self.dtype)}
+        described = {"recipe": asdict(self.recipe), "max_length": self.max_length, "device": self.device, "dtype": str(self.dtype)}
         if self.resolved is not None:
             described |= {
                 "model": self.resolved.reference,
@@ -165,16 +204,96 @@ class Encoder:
             }
         return described
 
-    def encode(self, texts: Sequence[str], kind: str) -> np.ndarray:
-        """Vectors [len(texts), d] (float32) in the order of ``texts``."""
+    def token_counts(self, texts: Sequence[str], kind: str) -> list[int]:
+        """Tokens of each text as the encoder would see it untruncated: prefix and special tokens included."""
+        prefix = self.recipe.prefix(kind)
+        counts = []
+        for start in range(0, len(texts), TOKENIZE_CHUNK):
+            encoded = self.tokenizer(
+                [prefix + t for t in texts[start : start + TOKENIZE_CHUNK]], truncation=False, verbose=False,
+                return_attention_mask=False, return_token_type_ids=False,
+            )["input_ids"]
+            counts.extend(len(ids) for ids in encoded)
+        return counts
+
+    def length_report(self, texts: Sequence[str], kind: str) -> LengthReport:
+        """How many of ``texts`` :meth:`encode` truncates, counted with its tokenizer against its ``max_length``."""
+        counts = self.token_counts(texts, kind)
+        return LengthReport(self.max_length, len(counts), sum(c > self.max_length for c in counts), max(counts, default=0))
+
+    def window_tokens(self, kind: str = "passage") -> int:
+        """Text tokens that fit in one window: ``max_length`` less the special tokens and the prefix's tokens."""
+        prefix = self.recipe.prefix(kind)
+        prefix_tokens = len(self.tokenizer(prefix, add_special_tokens=False)["input_ids"]) if prefix else 0
+        return self.max_length - self.tokenizer.num_special_tokens_to_add(pair=False) - prefix_tokens
+
+    def windows(self, texts: Sequence[str], kind: str = "passage", stride: int | None = None) -> Windows:
+        """Split texts longer than ``max_length`` into overlapping windows of real text (MaxP).
+
+        A text that fits is one window, itself.  A longer one is tokenized without prefix and
+        special tokens; window j holds its text tokens [j*stride, j*stride + window_tokens), cut
+        from the text at the tokenizer's character offsets, and the last window reaches the end.
+        ``stride`` defaults to half a window.  A window whose text re-tokenizes to more than
+        ``max_length`` tokens with the prefix (possible where a cut falls inside a word) is
+        shortened until it fits, so no window is truncated.
+        """
+        size = self.window_tokens(kind)
+        if size < 1:
+            raise HarnessError(f"max_length {self.max_length} leaves no room for text after the prefix and special tokens")
+        stride = max(size // 2, 1) if stride is None else int(stride)
+        if not 1 <= stride <= size:
+            raise UsageError(f"window_stride must be between 1 and the window length ({size} tokens here), not {stride}")
+        counts = self.token_counts(texts, kind)
+        out, owners, split = [], [], 0
+        for index, (text, count) in enumerate(zip(texts, counts)):
+            if count <= self.max_length:
+                pieces = [text]
+            else:
+                pieces = self._split(text, kind, size, stride)
+                split += len(pieces) > 1
+            out.extend(pieces)
+            owners.extend([index] * len(pieces))
+        return Windows(out, owners, size, stride, split)
+
+    def _split(self, text: str, kind: str, size: int, stride: int) -> list[str]:
+        encoded = self.tokenizer(text, add_special_tokens=False, return_offsets_mapping=self.tokenizer.is_fast, verbose=False)
+        ids = encoded["input_ids"]
+        offsets = encoded.get("offset_mapping")
+
+        def piece(start: int, end: int) -> str:
+            if offsets is not None:  # a slice of the text itself
+                return text[offsets[start][0] : max(o[1] for o in offsets[start:end])]
+            return self.tokenizer.decode(ids[start:end])  # slow tokenizers: the token ids decoded back
+
+        pieces, start = [], 0
+        while True:
+            end = min(start + size, len(ids))
+            text_piece = piece(start, end)
+            while end - start > 1:
+                excess = self.token_counts([text_piece], kind)[0] - self.max_length
+                if excess <= 0:
+                    break
+                end = max(start + 1, end - excess)
+                text_piece = piece(start, end)
+            pieces.append(text_piece)
+            if end >= len(ids):
+                return pieces
+            start = min(start + stride, end)  # a shortened window never leaves a gap
+
+    def encode(self, texts: Sequence[str], kind: str, tag: str = "") -> np.ndarray:
+        """Vectors [len(texts), d] (float32) in the order of ``texts``.
+
+        ``tag`` goes into the cache key (e.g. :attr:`Windows.tag` for MaxP windows); it does not
+        change the encoding.
+        """
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
-        keys = [EmbeddingCache.key(kind, t) for t in texts]
+        keys = [EmbeddingCache.key(kind, t, tag) for t in texts]
         known = self.cache.get_many(list(set(keys))) if self.cache else {}
         todo = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in known))
         if todo:
             fresh = self._encode_uncached(todo, kind)
-            made = {EmbeddingCache.key(kind, t): v for t, v in zip(todo, fresh)}
+            made = {EmbeddingCache.key(kind, t, tag): v for t, v in zip(todo, fresh)}
             if self.cache:
                 self.cache.put_many(made)
             known.update(made)

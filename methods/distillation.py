@@ -36,7 +36,7 @@ from harness.method import Unavailable
 from harness.models import load_model, resolve_model
 from harness.paths import cache_dir
 from harness.profiles import get_profile
-from methods.mdpr import DenseRetriever
+from methods.mdpr import PASSAGE_DEFAULTS, DenseRetriever
 
 CPU_DEFAULTS = {"steps": 150, "batch_size": 16}
 GPU_DEFAULTS = {"steps": 2000, "batch_size": 64}
@@ -99,6 +99,7 @@ TRAINING_DEFAULTS = {
     "checkpoint_every": 50,
     "batch_size": 32,  # encoding batch at retrieval time
     "search": "auto",
+    **PASSAGE_DEFAULTS,  # passage_windows, window_stride: long passages at retrieval time
 }
 
 
@@ -296,6 +297,7 @@ class DistilledRetriever(DenseRetriever):
             "model": self.query_encoder.describe(),
             "student": {"folder": str(self.student.folder), "fingerprint": self.student.fingerprint},
             "profile": self.params["profile"],
+            "passages": self.passage_report,
             "training": asdict(self.plan) | {"bitext_pairs": len(self.bitext), "languages": self.languages,
                                              "final_loss": self.student.losses[-1] if self.student.losses else None},
         }

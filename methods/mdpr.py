@@ -4,23 +4,63 @@ English queries and target-language passages go through the same multilingual
 bi-encoder; no translation, no training.  The model comes from the profile
 (``small``: multilingual-e5-small; ``paper``: castorini/mdpr-tied-pft-msmarco)
 unless the ``model`` parameter names one.
+
+Passages longer than the encoder's ``max_length`` (512 tokens for both
+profiles' models, counting the passage prefix, e5's ``passage: ``, and special tokens) are
+handled as ``passage_windows`` says:
+
+* ``"truncate"`` (the default, what the committed leaderboard used): the
+  encoder keeps the first ``max_length`` tokens;
+* ``"maxp"``: the passage is split into overlapping windows of real text
+  (``window_stride`` text tokens apart; ``None``, the default, is half a
+  window), each window is encoded as a passage, and the document scores the
+  max over its windows (MaxP, Dai & Callan 2019).  The run lists it once.
+
+Either way the run's sidecar (``used.passages``) and one console line say how
+many passages were longer than ``max_length`` and what became of them.  The
+distilled methods (kd, cal, optical) inherit both parameters and the report.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from harness.data.collections import Topics
 from harness.encode import Encoder, shared_encoder
-from harness.errors import HarnessError
+from harness.errors import HarnessError, UsageError
 from harness.models import resolve_model
 from harness.method import MethodSpec, Ranking, Retriever
 from harness.profiles import get_profile
 from harness.retrieval import dense
 
 
+PASSAGE_WINDOWS = ("truncate", "maxp")
+
+# Shared by every dense method (mdpr here; kd, cal and optical through methods/distillation.py).
+PASSAGE_DEFAULTS = {
+    # Passages longer than the encoder's max_length tokens: "truncate" (default: keep the first
+    # max_length tokens) or "maxp" (overlapping windows, a document scores its best window).
+    "passage_windows": "truncate",
+    # "maxp" only: text tokens between window starts; None (default): half a window (253 for e5's 507).
+    "window_stride": None,
+}
+
+
+def check_passage_windows(params: Mapping[str, Any]) -> None:
+    mode, stride = params["passage_windows"], params["window_stride"]
+    if mode not in PASSAGE_WINDOWS:
+        raise UsageError(f"passage_windows must be one of {', '.join(PASSAGE_WINDOWS)}, not {mode!r}")
+    if stride is not None and (isinstance(stride, bool) or not isinstance(stride, int) or stride < 1):
+        raise UsageError(f"window_stride must be a positive number of tokens or null, not {stride!r}")
+
+
 class DenseRetriever(Retriever):
     """Encode passages once, then answer queries by inner product."""
+
+    def plan(self, run: Sequence[Topics]) -> None:
+        check_passage_windows(self.params)
+        super().plan(run)
 
     def model_reference(self) -> str:
         return self.params.get("model") or get_profile(self.params["profile"]).retriever
@@ -40,15 +80,53 @@ class DenseRetriever(Retriever):
     def prepare(self, topics: Topics) -> None:
         self.query_encoder, self.passage_encoder = self.load_encoders()
         docs = list(topics.docs())
-        self.doc_ids = [doc_id for doc_id, _ in docs]
-        self.passages = self.passage_encoder.encode([text for _, text in docs], "passage")
+        texts = [text for _, text in docs]
+        self.passage_report = self.encode_passages([doc_id for doc_id, _ in docs], texts)
+        print(f"{self.spec.name} on {topics.pair.name}: {describe_passages(self.passage_report)}", flush=True)
+
+    def encode_passages(self, doc_ids: list[str], texts: list[str]) -> dict[str, Any]:
+        """Set ``self.doc_ids``/``self.passages`` (one row per passage, or per window with MaxP); return the report."""
+        encoder = self.passage_encoder
+        lengths = encoder.length_report(texts, "passage")
+        report = {
+            "passage_windows": self.params["passage_windows"],
+            "max_length": lengths.max_length,  # tokens, passage prefix and special tokens included
+            "passages": lengths.texts,
+            "longer_than_max_length": lengths.over,
+            "longest_tokens": lengths.longest,
+        }
+        if self.params["passage_windows"] == "truncate":
+            self.doc_ids = doc_ids
+            self.passages = encoder.encode(texts, "passage")
+            return report | {"truncated": lengths.over}
+        windows = encoder.windows(texts, "passage", self.params["window_stride"])
+        self.doc_ids = [doc_ids[i] for i in windows.owners]
+        self.passages = encoder.encode(windows.texts, "passage", tag=windows.tag)
+        return report | {
+            "truncated": encoder.length_report(windows.texts, "passage").over,  # 0: every window fits
+            "window_tokens": windows.window_tokens,  # text tokens per window, without prefix and special tokens
+            "window_stride": windows.stride,
+            "windows": len(windows.texts),
+            "split": windows.split,
+        }
 
     def retrieve(self, queries: Mapping[str, str], depth: int) -> Ranking:
         vectors = self.query_encoder.encode(list(queries.values()), "query")
         return dense.search(list(queries), vectors, self.doc_ids, self.passages, depth, self.params["search"])
 
     def provenance(self) -> dict:
-        return {"model": self.query_encoder.describe(), "profile": self.params["profile"]}
+        return {"model": self.query_encoder.describe(), "profile": self.params["profile"], "passages": self.passage_report}
+
+
+def describe_passages(report: Mapping[str, Any]) -> str:
+    """The console line of a run: how many passages were too long, and what became of them."""
+    over, total, limit = report["longer_than_max_length"], report["passages"], report["max_length"]
+    counted = f"(prefix and special tokens counted; longest {report['longest_tokens']})"
+    if report["passage_windows"] == "truncate":
+        return f"{report['truncated']} of {total} passages truncated to {limit} tokens {counted}"
+    return (f"{over} of {total} passages longer than {limit} tokens {counted} split into windows of "
+            f"{report['window_tokens']} text tokens, stride {report['window_stride']}: {report['windows']} windows, "
+            f"scored by the best (MaxP); {report['truncated']} truncated")
 
 
 MDPR = MethodSpec(
@@ -58,5 +136,5 @@ MDPR = MethodSpec(
     reference="Zhang et al. 2021, Mr. TyDi (mDPR); model from the profile: intfloat/multilingual-e5-small (Wang et al. 2024) or castorini/mdpr-tied-pft-msmarco",
     needs=("encoder",),
     implementation=DenseRetriever,
-    defaults={"profile": "small", "model": None, "batch_size": 32, "search": "auto"},
+    defaults={"profile": "small", "model": None, "batch_size": 32, "search": "auto", **PASSAGE_DEFAULTS},
 )

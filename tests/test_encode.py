@@ -61,6 +61,25 @@ def test_cache_returns_the_same_vectors_without_encoding(tiny_bert, monkeypatch)
     assert EmbeddingCache.key("query", "x") != EmbeddingCache.key("passage", "x")
 
 
+def test_cache_keys_of_whole_texts_are_unchanged_and_tags_make_new_ones():
+    import hashlib
+
+    # Vectors cached before tags existed stay valid: an untagged key is sha256("kind\0text").
+    assert EmbeddingCache.key("passage", "x") == hashlib.sha256(b"passage\0x").hexdigest()
+    assert EmbeddingCache.key("passage", "x", "maxp:window=5:stride=2") not in (
+        EmbeddingCache.key("passage", "x"), EmbeddingCache.key("passage", "x", "maxp:window=5:stride=3"))
+
+
+def test_length_report_counts_prefix_and_special_tokens(tiny_bert):
+    model, tokenizer, _ = load_model(str(tiny_bert))
+    encoder = Encoder(model, tokenizer, Recipe("mean", True, "query: ", "passage: ", max_length=8), "test-len", use_cache=False)
+    lengths = [len(tokenizer("passage: " + t)["input_ids"]) for t in TEXTS]  # [CLS] passage : ... [SEP]
+    report = encoder.length_report(TEXTS, "passage")
+    assert (report.max_length, report.texts, report.over, report.longest) == (8, 4, sum(n > 8 for n in lengths), max(lengths))
+    assert 0 < report.over < 4
+    assert encoder.describe()["max_length"] == 8
+
+
 def test_other_weights_other_fingerprint(tiny_bert, tmp_path):
     from conftest import build_tiny_bert
 

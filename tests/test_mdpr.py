@@ -10,10 +10,11 @@ from harness.data.collections import COLLECTIONS, load_topics
 from harness.data.pairs import PAIRS
 from harness.encode import Encoder
 from harness.evaluate import evaluate
+from harness.models import load_model
 from harness.retrieval import dense
 
 
-def test_mdpr_runs_with_a_local_model_and_records_it(tiny_bert, tmp_path):
+def test_mdpr_runs_with_a_local_model_and_records_it(tiny_bert, tmp_path, capsys):
     argv = ["run", "--methods", "mdpr", "--pairs", "en-sw", "--out", str(tmp_path), "--set", f"mdpr.model={tiny_bert}"]
     assert main(argv) == 0
     run = tmp_path / "runs" / "ntrex" / "en-sw" / "mdpr.run"
@@ -22,6 +23,15 @@ def test_mdpr_runs_with_a_local_model_and_records_it(tiny_bert, tmp_path):
     model = sidecar["used"]["model"]
     assert model["source"] == "local" and model["weights"].startswith("local:") and sidecar["parameters"]["profile"] == "small"
     assert "`mdpr`" in (tmp_path / "leaderboard.md").read_text()
+    # Long passages: counted with the model's tokenizer against its limit (no prefix for this model; 128 positions).
+    assert sidecar["parameters"]["passage_windows"] == "truncate" and sidecar["parameters"]["window_stride"] is None
+    _, tokenizer, _ = load_model(str(tiny_bert))
+    texts = [t for _, t in load_topics(COLLECTIONS["ntrex"], PAIRS["en-sw"]).docs()]
+    over = sum(len(ids) > 128 for ids in tokenizer(texts)["input_ids"])
+    assert 0 < over < len(texts)
+    passages = sidecar["used"]["passages"]
+    assert (passages["max_length"], passages["passages"], passages["truncated"]) == (128, len(texts), over)
+    assert f"mdpr on en-sw: {over} of {len(texts)} passages truncated to 128 tokens" in capsys.readouterr().out
 
 
 def test_mdpr_skips_with_the_reason_when_no_model_serves(tmp_path):
