@@ -94,8 +94,8 @@ PARAMETERS: dict[str, Param] = {
     "model": Param("str", "the bi-encoder (hub id or local path); null: the profile's retriever", nullable=True),
     "batch_size": Param("int", "encoding batch size", minimum=1),
     "search": Param("choice", "top-k search backend", choices=("auto", "exact", "faiss")),
-    "passage_windows": Param("choice", "passages over the encoder's limit: truncate, or MaxP over windows", choices=("truncate", "maxp")),
-    "window_stride": Param("int", "MaxP: tokens between window starts; null: half a window", minimum=1, nullable=True),
+    "passage_windows": Param("choice", "passages over the encoder's limit: truncate (default), or maxp: overlapping windows, a document scores its best (Dai & Callan 2019)", choices=("truncate", "maxp")),
+    "window_stride": Param("int", "maxp: text tokens between window starts; null (default): half a window", minimum=1, nullable=True),
     # distillation
     "teacher": Param("str", "frozen teacher; null: the profile's", nullable=True),
     "student": Param("str", "student initialisation; null: the profile's", nullable=True),
