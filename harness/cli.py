@@ -277,13 +277,18 @@ def cmd_leaderboard(args) -> int:
     return 0
 
 
-def cmd_compare(args) -> int:
-    options = _comparison_options(args)
-    collection = _collection(args.collection)
-    path = scores_path(args.out, collection.name)
+def _saved_scores(out: Path, collection_name: str):
+    """The scores file of a collection and its entries; an error when there are none."""
+    path = scores_path(out, _collection(collection_name).name)
     entries = load_scores(path)
     if not entries:
         raise HarnessError(f"no scores in {path}; run `python -m harness run` or `evaluate` first")
+    return path, entries
+
+
+def cmd_compare(args) -> int:
+    options = _comparison_options(args)
+    path, entries = _saved_scores(args.out, args.collection)
     methods = _ordered_methods(entries)
     for name in (args.method_a, args.method_b):
         if name not in methods:
@@ -311,11 +316,7 @@ def cmd_claims(args) -> int:
     from harness.render.claims_report import claims_json, claims_markdown
 
     options = _comparison_options(args)
-    collection = _collection(args.collection)
-    path = scores_path(args.out, collection.name)
-    entries = load_scores(path)
-    if not entries:
-        raise HarnessError(f"no scores in {path}; run `python -m harness run` or `evaluate` first")
+    path, entries = _saved_scores(args.out, args.collection)
     results = evaluate_claims(entries, options)
     source = str(path.relative_to(args.out))
     used = {pair: e.used for (pair, method), e in sorted(entries.items(), key=lambda kv: list(PAIRS).index(kv[0][0]) if kv[0][0] in PAIRS else 99)

@@ -12,6 +12,7 @@ import pandas as pd
 from harness.claims import SETTING_DIFFERENCES, ClaimResult
 from harness.compare import ComparisonOptions
 from harness.render import text
+from harness.render.json_document import plain
 from harness.stats import CORRECTIONS, TESTS
 
 
@@ -72,14 +73,6 @@ def claims_markdown(results: Sequence[ClaimResult], options: ComparisonOptions, 
 
 
 def claims_json(results: Sequence[ClaimResult], options: ComparisonOptions, source: str) -> str:
-    def clean(value):
-        if isinstance(value, float) and not math.isfinite(value):
-            return None
-        if isinstance(value, dict):
-            return {k: clean(v) for k, v in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [clean(v) for v in value]
-        return value
 
     payload = {
         "source": source,
@@ -89,4 +82,4 @@ def claims_json(results: Sequence[ClaimResult], options: ComparisonOptions, sour
             {**asdict(r.claim), "verdict": r.verdict, "findings": [asdict(f) for f in r.findings]} for r in results
         ],
     }
-    return json.dumps(clean(payload), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(plain(payload), indent=2, ensure_ascii=False) + "\n"

@@ -11,14 +11,14 @@ from harness.leaderboard import CollectionBoard
 from harness.render.records import comparison_records, score_records
 
 
-def _plain(value):
+def plain(value):
     """JSON has no NaN or infinity: nothing to report is null; d_z = ±inf is written as a string."""
     if isinstance(value, float) and not math.isfinite(value):
         return None if math.isnan(value) else ("inf" if value > 0 else "-inf")
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 
@@ -47,4 +47,4 @@ def leaderboard_json(boards: Sequence[CollectionBoard], options) -> str:
         "options": asdict(options),
         "collections": [collection_document(board) for board in boards],
     }
-    return json.dumps(_plain(document), ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+    return json.dumps(plain(document), ensure_ascii=False, indent=1, allow_nan=False) + "\n"

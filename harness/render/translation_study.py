@@ -11,6 +11,7 @@ import pandas as pd
 
 from harness.data.pairs import PAIRS
 from harness.render import text
+from harness.render.json_document import plain
 from harness.render.plots import METHOD_COLOURS, new_figure, plot_style, png_bytes
 from harness.stats import CORRECTIONS, TESTS
 from harness.studies.translation import HUMAN, Analysis
@@ -72,14 +73,6 @@ def csv(analysis: Analysis) -> str:
 
 
 def json_document(analysis: Analysis) -> str:
-    def clean(value):
-        if isinstance(value, float) and not math.isfinite(value):
-            return None
-        if isinstance(value, dict):
-            return {k: clean(v) for k, v in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [clean(v) for v in value]
-        return value
 
     payload = {
         "options": asdict(analysis.options),
@@ -87,7 +80,7 @@ def json_document(analysis: Analysis) -> str:
         "spearman": {k: {"rho": r, "p": p, "points": n} for k, (r, p, n) in analysis.spearman.items()},
         "skipped": [{"pair": r.pair, "system": r.system, "reason": r.reason} for r in analysis.skipped],
     }
-    return json.dumps(clean(payload), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(plain(payload), indent=2, ensure_ascii=False) + "\n"
 
 
 def scatter_png(analysis: Analysis) -> bytes | None:
