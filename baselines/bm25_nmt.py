@@ -63,7 +63,7 @@ class BM25WithTranslatedQueries(Retriever):
         self.rejected = choice.rejected
         self.analysis = analysis_for(topics.pair.lang)
         self.index_dir = cache_dir("indexes", topics.dataset_id.replace("/", "__")) / self.analysis.key
-        if not self.index_dir.is_dir():
+        if not lucene.index_ready(self.index_dir):  # verified against its checksum manifest; rebuilt if it fails
             lucene.build_index(self.index_dir, topics.docs(), self.analysis, total=topics.docs_count())
 
     def retrieve(self, queries: Mapping[str, str], depth: int) -> Ranking:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import cache
@@ -32,6 +31,7 @@ from tqdm.auto import tqdm
 from harness.errors import HarnessError, UsageError
 from harness.models import ResolvedModel, load_model
 from harness.models.resolve import SOURCE_LOCAL
+from harness.cache_integrity import SqliteStore, drop_rows, has_column, report, row_digest, row_ok
 from harness.paths import cache_dir
 
 KINDS = ("query", "passage")
@@ -101,17 +101,31 @@ def weights_fingerprint(resolved: ResolvedModel) -> str:
 
 
 class EmbeddingCache:
-    """Vectors on disk, one sqlite file per model fingerprint, keyed by the text's hash."""
+    """Vectors on disk, one sqlite file per model fingerprint, keyed by the text's hash.
+
+    Every row carries a digest of (key, vector) written with it and checked on every read: a
+    vector that fails is dropped and encoded again, and a damaged database file is set aside
+    and started anew, each with one line (``harness.cache_integrity``; ``harness/CACHE.md``).
+    """
 
     def __init__(self, fingerprint: str):
         name = hashlib.sha256(fingerprint.encode()).hexdigest()[:24]
         self.path = cache_dir("embeddings") / f"{name}.sqlite"
-        self._db = sqlite3.connect(self.path)
-        self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB)")
-        self._db.execute("CREATE TABLE IF NOT EXISTS meta (fingerprint TEXT)")
-        with self._db:
-            if self._db.execute("SELECT COUNT(*) FROM meta").fetchone()[0] == 0:
-                self._db.execute("INSERT INTO meta VALUES (?)", (fingerprint,))
+
+        def prepare(db):
+            db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB, digest TEXT)")
+            db.execute("CREATE TABLE IF NOT EXISTS meta (fingerprint TEXT)")
+            if not has_column(db, "vectors", "digest"):  # a cache from before checksums: its rows cannot be checked
+                with db:
+                    db.execute("ALTER TABLE vectors ADD COLUMN digest TEXT")
+                    dropped = db.execute("DELETE FROM vectors").rowcount
+                if dropped:
+                    report(f"embedding cache {self.path}: dropped {dropped} vectors stored without a checksum; encoding them again")
+            with db:
+                if db.execute("SELECT COUNT(*) FROM meta").fetchone()[0] == 0:
+                    db.execute("INSERT INTO meta VALUES (?)", (fingerprint,))
+
+        self._store = SqliteStore(self.path, prepare, "embedding cache")
 
     @staticmethod
     def key(kind: str, text: str, tag: str = "") -> str:
@@ -120,19 +134,36 @@ class EmbeddingCache:
         return hashlib.sha256(material.encode()).hexdigest()
 
     def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
-        found = {}
-        for start in range(0, len(keys), 500):
-            chunk = list(keys[start : start + 500])
-            rows = self._db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(chunk))})", chunk)
-            found.update((k, np.frombuffer(v, dtype=np.float32)) for k, v in rows)
-        return found
+        def read(db):
+            found, failed = {}, []
+            for start in range(0, len(keys), 500):
+                chunk = list(keys[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                for rowid, key, blob, digest in db.execute(
+                    f"SELECT rowid, key, vector, digest FROM vectors WHERE key IN ({marks})", chunk
+                ):
+                    if isinstance(blob, bytes) and len(blob) % 4 == 0 and row_ok(digest, key, blob):
+                        found[key] = np.frombuffer(blob, dtype=np.float32)
+                    else:
+                        failed.append(rowid)
+            if failed:
+                drop_rows(db, "vectors", failed)
+                report(f"embedding cache {self.path}: {len(failed)} cached vector(s) failed their checksum; dropped, encoding them again")
+            return found
+
+        return self._store.call(read)
 
     def put_many(self, items: dict[str, np.ndarray]) -> None:
-        with self._db:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
-                [(k, np.ascontiguousarray(v, dtype=np.float32).tobytes()) for k, v in items.items()],
-            )
+        rows = []
+        for key, vector in items.items():
+            blob = np.ascontiguousarray(vector, dtype=np.float32).tobytes()
+            rows.append((key, blob, row_digest(key, blob)))
+
+        def write(db):
+            with db:
+                db.executemany("INSERT OR REPLACE INTO vectors (key, vector, digest) VALUES (?, ?, ?)", rows)
+
+        self._store.call(write)
 
 
 @dataclass(frozen=True)

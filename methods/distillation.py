@@ -27,6 +27,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from harness import cache_integrity
 from harness.atomic import atomic_write_text
 from harness.data.collections import Topics
 from harness.data.pairs import PAIRS
@@ -166,8 +167,13 @@ def train_student(
     folder = cache_dir("students", name, key)
     final = folder / "final"
     if (final / "config.json").is_file() and (folder / "losses.tsv").is_file():
-        losses = tuple(float(line.split("\t")[1]) for line in (folder / "losses.tsv").read_text().splitlines()[1:])
-        return TrainedStudent(final, losses, f"student:{name}:{key}")
+        why = cache_integrity.verify_manifest(folder)  # final/* and losses.tsv, against their sha256
+        if why is None:
+            losses = tuple(float(line.split("\t")[1]) for line in (folder / "losses.tsv").read_text().splitlines()[1:])
+            return TrainedStudent(final, losses, f"student:{name}:{key}")
+        cache_integrity.report(f"trained student {folder}: {why}; training it again")
+        cache_integrity.remove(final)
+        (folder / "losses.tsv").unlink(missing_ok=True)
     atomic_write_text(folder / "training.json", json.dumps(key_material, indent=2, sort_keys=True) + "\n")
 
     torch.manual_seed(plan.seed)
@@ -186,6 +192,9 @@ def train_student(
     scheduler = get_linear_schedule_with_warmup(optimizer, plan.warmup_steps, plan.steps)
     checkpoint = folder / "checkpoint.pt"
     start, losses = 0, []
+    if checkpoint.is_file() and not cache_integrity.digest_ok(checkpoint):
+        cache_integrity.report(f"training checkpoint {checkpoint} fails its sha256 check; training from step 0")
+        checkpoint.unlink()
     if checkpoint.is_file():  # resume where an interrupted run stopped
         state = torch.load(checkpoint, weights_only=False)
         student.load_state_dict(state["student"], strict=False)  # frozen weights are the initial ones
@@ -231,6 +240,7 @@ def train_student(
             partial = checkpoint.with_suffix(".partial")
             torch.save(state, partial)
             partial.replace(checkpoint)
+            cache_integrity.write_digest(checkpoint)
 
     partial = folder / "final.partial"
     shutil.rmtree(partial, ignore_errors=True)
@@ -240,7 +250,10 @@ def train_student(
     partial.rename(final)
     atomic_write_text(folder / "losses.tsv", "step\tloss\n" + "".join(f"{i}\t{v!r}\n" for i, v in enumerate(losses, 1)))
     plot_losses(losses, folder / "losses.png", f"{name}: {plan.steps} steps, batch {plan.batch_size}")
+    # Last: the checksums that every later reuse verifies.
+    cache_integrity.write_manifest(folder, [f"final/{p.name}" for p in final.iterdir() if p.is_file()] + ["losses.tsv"])
     checkpoint.unlink(missing_ok=True)
+    checkpoint.with_name(checkpoint.name + ".sha256").unlink(missing_ok=True)
     return TrainedStudent(final, tuple(losses), f"student:{name}:{key}")
 
 

