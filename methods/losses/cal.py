@@ -18,7 +18,7 @@ DIRECTIONS = (TEACHER_TO_STUDENT, STUDENT_TO_TEACHER, SYMMETRIC)
 
 
 def cal_loss(
-    student_target: Tensor, teacher_english: Tensor, temperature: float = 0.05, direction: str = TEACHER_TO_STUDENT
+    student_target: Tensor, teacher_english: Tensor, temperature: float = 0.01, direction: str = TEACHER_TO_STUDENT
 ) -> Tensor:
     """InfoNCE between the student's target-sentence vectors and the teacher's English vectors.
 
@@ -46,7 +46,7 @@ def cal_loss(
         direction: "teacher-to-student", "student-to-teacher" or "symmetric" (see above).
 
     Returns:
-        A scalar tensor.
+        A float32 scalar tensor: the cosines and logits are computed in float32, also under autocast.
 
     Raises:
         ValueError: if the inputs are not two [B, d] tensors of one shape, the batch is empty,
@@ -67,9 +67,12 @@ def cal_loss(
         raise ValueError("empty batch")
     if not temperature > 0:
         raise ValueError(f"temperature must be positive, got {temperature}")
-    student = F.normalize(student_target, dim=-1)
-    teacher = F.normalize(teacher_english.detach(), dim=-1)
-    logits = student @ teacher.T / temperature  # rows: student target sentences; columns: teacher English
+    # In float32 even under autocast: a bf16 cosine is only good to about 0.004, which at
+    # temperature 0.01 is 0.4 in the logits.
+    with torch.autocast(device_type=student_target.device.type, enabled=False):
+        student = F.normalize(student_target.float(), dim=-1)
+        teacher = F.normalize(teacher_english.detach().float(), dim=-1)
+        logits = student @ teacher.T / temperature  # rows: student target sentences; columns: teacher English
     own_translation = torch.arange(logits.shape[0], device=logits.device)
     if direction == STUDENT_TO_TEACHER:
         return F.cross_entropy(logits, own_translation)
