@@ -108,7 +108,12 @@ def _check_named_files(methods, pairs, overrides) -> None:
         for translator in map(parse_translator, named or []):
             if hasattr(translator, "check_named"):
                 for pair in pairs:
-                    translator.check_named(pair)
+                    try:
+                        translator.check_named(pair)
+                    except UsageError:
+                        raise
+                    except HarnessError as exc:  # a malformed file the user named: bad input, exit 2
+                        raise UsageError(str(exc)) from None
 
 
 def _names(text: str) -> tuple[str, ...]:

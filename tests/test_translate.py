@@ -156,3 +156,16 @@ def test_named_translation_file_missing_or_empty_is_a_usage_error(tmp_path, caps
              "--set", f'bm25-nmt.translator=["tsv:{CASES}/tsv-missing-or-empty/{{lang}}.tsv"]']
     assert main(empty) == 2
     assert "fi.tsv is empty" in capsys.readouterr().err
+
+
+def test_named_files_with_bad_lines_and_unknown_systems_exit_2_before_work(tmp_path, capsys):
+    from harness.cli import main
+
+    base = ["run", "--methods", "bm25-nmt", "--pairs", "en-fi", "--out", str(tmp_path / "o")]
+    assert main([*base, "--set", f'bm25-nmt.translator=["tsv:{CASES}/tsv-not-utf8/{{lang}}.tsv"]']) == 2
+    assert "fi.tsv:10: not valid UTF-8" in capsys.readouterr().err
+    assert main([*base, "--set", f'bm25-nmt.translator=["tsv:{CASES}/tsv-duplicate-sources/{{lang}}.tsv"]']) == 2
+    assert "fi.tsv:124:" in capsys.readouterr().err
+    assert main([*base, "--set", "bm25-nmt.translator=precomputed:foo"]) == 2
+    err = capsys.readouterr().err
+    assert "no precomputed system 'foo'" in err and "opus-mt-ntrex" in err and err.count("\n") == 1

@@ -27,7 +27,7 @@ from functools import cache
 from harness.data.ntrex import ENGLISH, LINES, NTREX_REPO, read_lines
 from harness.data.pairs import PAIRS, LanguagePair
 from harness.data.sources import PinnedFile, SourceUnavailable, fetch_with_sha256, list_pinned
-from harness.errors import HarnessError
+from harness.errors import HarnessError, UsageError
 from harness.translate.base import Translator
 
 MOZILLA = "mozilla/firefox-translations-models"
@@ -115,6 +115,12 @@ class PrecomputedTranslator(Translator):
         if output is None:
             raise HarnessError(f"{self.spec}: no precomputed output for {pair.lang}")
         return output
+
+    def check_named(self, pair: LanguagePair) -> None:
+        """A system named with --set must exist for some language (a typo is a usage error, not a skip)."""
+        known = sorted({system for (_, system) in outputs()})
+        if self.argument not in known:
+            raise UsageError(f"{self.spec}: no precomputed system {self.argument!r}; there are: {', '.join(known)}")
 
     def system_key(self, pair: LanguagePair) -> str:
         return f"precomputed:{self.argument}@{_table(pair.lang, self.argument)[1][:16]}"

@@ -37,6 +37,7 @@ class TsvTranslator(Translator):
             raise UsageError(f"{self.spec}: translation file {path} does not exist (for {pair.name})")
         if path.stat().st_size == 0:
             raise UsageError(f"{self.spec}: translation file {path} is empty (for {pair.name})")
+        read_translation_tsv(path)  # every line by the rules of harness.textfile, before any work
 
     def unavailable_reason(self, pair: LanguagePair, texts: Sequence[str]) -> str | None:
         path = self.path(pair)
