@@ -1,21 +1,26 @@
-"""Command line: ``python -m harness run|list|evaluate|leaderboard|compare``."""
+"""Command line: ``python -m harness run|list|evaluate|leaderboard|compare|claims|study``; parsing in ``cli_args``."""
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from pathlib import Path
 
 from harness.atomic import atomic_open
-from harness.compare import COMPARISON_MODES, FAMILIES, ComparisonOptions, duel
+from harness.cli_args import (
+    build_parser,
+    check_named_files,
+    check_out,
+    collection_arg,
+    comparison_options,
+    overrides_arg,
+)
+from harness.compare import ComparisonOptions, duel
 from harness.data.collections import COLLECTIONS, DEFAULT_COLLECTION, load_topics
 from harness.data.pairs import PAIRS
 from harness.errors import HarnessError, UsageError
-from harness.evaluate import DEFAULT_MEASURES, parse_measures, same_measure_names
 from harness.leaderboard import build_board
 from harness.paths import MIRROR_ENV, data_mirror
-from harness.profiles import DEFAULT_PROFILE, PROFILES, get_profile
+from harness.profiles import get_profile
 from harness.pipeline import evaluate_saved, run_all
 from harness.registry import METHODS, select
 from harness.render import FORMATS, render_outputs
@@ -23,209 +28,21 @@ from harness.render.compare_report import duel_report
 from harness.render.differences_plot import differences_png
 from harness.render.markdown import console_table
 from harness.render.plots import compare_plot_path
-from harness.render.text import BASELINE_MARKS
 from harness.scores import load_scores, scores_path
-from harness.stats import CORRECTIONS, TESTS
 
 LEADERBOARD = "leaderboard.md"
-DEFAULT_BASELINES = "bm25-nmt,mdpr"  # translation-based and zero-shot dense: what distillation must beat
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # one line, exit 2, like an unknown name
-        raise UsageError(message)
-
-
-def _collection(name: str):
-    if name not in COLLECTIONS:
-        raise UsageError(f"unknown collection {name}; valid: {', '.join(COLLECTIONS)}")
-    return COLLECTIONS[name]
-
-
-def _measures(text: str) -> list[str]:
-    names = [m.strip() for m in text.split(",") if m.strip()]
-    parse_measures(names)
-    for canonical, group in same_measure_names(names).items():
-        raise UsageError(f"--measures: {' and '.join(group)} are the same measure ({canonical}); give it once")
-    if not names:
-        raise UsageError("--measures: give at least one measure")
-    return names
-
-
-def _overrides(settings: list[str]) -> dict[str, dict]:
-    """``--set METHOD.PARAM=VALUE``: VALUE is JSON if it parses, a comma list for lists, else a string."""
-    overrides: dict[str, dict] = {}
-    for setting in settings:
-        target, eq, raw = setting.partition("=")
-        method, dot, param = target.partition(".")
-        if not eq or not dot:
-            raise UsageError(f"--set {setting!r}: expected METHOD.PARAM=VALUE")
-        if method not in METHODS:
-            raise UsageError(f"--set {setting!r}: unknown method {method}; valid: {', '.join(METHODS)}")
-        try:
-            value = json.loads(raw)
-        except json.JSONDecodeError:
-            value = raw
-        if isinstance(value, str) and "," in value:
-            value = [v.strip() for v in value.split(",") if v.strip()]
-        overrides.setdefault(method, {})[param] = value
-    for method, params in overrides.items():
-        METHODS[method].parameters(params)  # unknown parameter -> one clear line
-    return overrides
-
-
-def _depth(text: str) -> int:
-    try:
-        depth = int(text)
-    except ValueError:
-        raise UsageError(f"--depth {text!r}: expected a whole number of documents, at least 1") from None
-    if depth < 1:
-        raise UsageError(f"--depth {depth}: expected at least 1 document per query")
-    return depth
-
-
-def _out(path: Path) -> Path:
-    """``--out``, checked before any work: a folder that exists or can be made, and can be written."""
-    import tempfile
-
-    if path.exists() and not path.is_dir():
-        raise UsageError(f"--out {path}: is a file, not a folder")
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path, prefix=".write-check-"):
-            pass
-    except OSError as exc:
-        raise UsageError(f"--out {path}: cannot write there ({exc.strerror or exc})") from None
-    return path
-
-
-def _check_named_files(methods, pairs, overrides) -> None:
-    """Translation files named with --set must exist and hold lines for every pair of the run (exit 2)."""
-    from harness.translate import parse_translator
-
-    for spec in methods:
-        named = spec.parameters(overrides.get(spec.name)).get("translator") if spec.name in overrides else None
-        for translator in map(parse_translator, named or []):
-            if hasattr(translator, "check_named"):
-                for pair in pairs:
-                    try:
-                        translator.check_named(pair)
-                    except UsageError:
-                        raise
-                    except HarnessError as exc:  # a malformed file the user named: bad input, exit 2
-                        raise UsageError(str(exc)) from None
-
-
-def _names(text: str) -> tuple[str, ...]:
-    return tuple(name.strip() for name in text.split(",") if name.strip())
-
-
-def _formats(text: str) -> tuple[str, ...]:
-    chosen = _names(text)
-    unknown = [f for f in chosen if f not in FORMATS]
-    if unknown or not chosen:
-        raise UsageError(f"unknown format {', '.join(unknown) or repr(text)}; valid: {', '.join(FORMATS)}")
-    return chosen
-
-
-def _comparison_options(args) -> ComparisonOptions:
-    """Board and compare options, checked: an unknown name exits 2 with the valid ones."""
-    baselines = _names(getattr(args, "baseline", "") or "") or _names(DEFAULT_BASELINES)
-    if len(baselines) > len(BASELINE_MARKS):
-        raise UsageError(f"--baseline: at most {len(BASELINE_MARKS)} baselines can be marked, got {len(baselines)}")
-    return ComparisonOptions(
-        baselines=baselines,
-        test=args.test,
-        correction=args.correction,
-        alpha=args.alpha,
-        family=getattr(args, "family", "table"),
-        comparisons=getattr(args, "comparisons", "baseline"),
-        seed=args.seed,
-        resamples=args.resamples,
-    )
-
-
-def _add_statistics_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--test", default="t-test", help=f"paired test over queries: {', '.join(TESTS)} (default: t-test)")
-    parser.add_argument("--correction", default="holm", help=f"multiple-testing correction: {', '.join(CORRECTIONS)} (default: holm)")
-    parser.add_argument("--alpha", type=float, default=0.05, help="significance level (default: 0.05)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the randomization tests and bootstrap intervals (default: 0)")
-    parser.add_argument("--resamples", type=int, default=10_000, help="resamples of the randomization tests and bootstrap intervals (default: 10000)")
-
-
-def _add_board_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", type=Path, default=Path("results"), help="results folder (default: results)")
-    parser.add_argument("--measures", type=_measures, default=list(DEFAULT_MEASURES), help="comma list of ir_measures names; the first is the main one (default: %(default)s)")
-    parser.add_argument("--baseline", default=DEFAULT_BASELINES, help=f"method, or comma list of up to {len(BASELINE_MARKS)}, every other is tested against, each with its own marks (default: {DEFAULT_BASELINES})")
-    _add_statistics_options(parser)
-    parser.add_argument("--family", default="table", help="multiple-testing family: " + "; ".join(f"{k}: {v}" for k, v in FAMILIES.items()) + " (default: table)")
-    parser.add_argument("--comparisons", default="baseline", help="; ".join(f"{k}: {v}" for k, v in COMPARISON_MODES.items()) + " (default: baseline)")
-    parser.add_argument("--formats", type=_formats, default=FORMATS, help=f"comma list of outputs to write: {', '.join(FORMATS)} (default: all)")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m harness", description="Cross-lingual retrieval benchmark: English queries, documents in seven languages.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-
-    run = commands.add_parser("run", help="retrieve (or reuse) runs, score them, rebuild the leaderboard")
-    run.add_argument("--methods", default="all", help=f"all, or a comma list of: {', '.join(METHODS)}")
-    run.add_argument("--pairs", default="all", help=f"all, or a comma list of: {', '.join(PAIRS)}")
-    run.add_argument("--collection", default=DEFAULT_COLLECTION, help=f"one of: {', '.join(COLLECTIONS)} (default: {DEFAULT_COLLECTION})")
-    run.add_argument("--depth", type=_depth, default=1000, help="documents retrieved per query, at least 1 (default: 1000)")
-    run.add_argument("--profile", default=DEFAULT_PROFILE, help=f"models and translator: {', '.join(PROFILES)} (default: {DEFAULT_PROFILE})")
-    run.add_argument("--force", action="store_true", help="retrieve again even where a saved run exists")
-    run.add_argument("--set", dest="settings", action="append", default=[], metavar="METHOD.PARAM=VALUE", help="override a method parameter (repeatable), e.g. bm25-nmt.k1=1.2")
-    _add_board_options(run)
-
-    commands.add_parser("list", help="methods, pairs and collections, and which are usable here now")
-
-    evaluate = commands.add_parser("evaluate", help="score saved runs into results/scores/<collection>.json")
-    evaluate.add_argument("--collection", default=DEFAULT_COLLECTION, help=f"one of: {', '.join(COLLECTIONS)}")
-    evaluate.add_argument("--pairs", default="all", help=f"all, or a comma list of: {', '.join(PAIRS)}")
-    evaluate.add_argument("--out", type=Path, default=Path("results"), help="results folder (default: results)")
-    evaluate.add_argument("--measures", type=_measures, default=list(DEFAULT_MEASURES), help="comma list of ir_measures names")
-
-    board = commands.add_parser("leaderboard", help="rebuild results/leaderboard.md (and CSV, JSON, LaTeX, plots) from saved runs and scores (no retrieval)")
-    _add_board_options(board)
-
-    claims = commands.add_parser("claims", help="verdicts on the OPTICAL paper's claims from saved scores: results/claims.md and claims.json")
-    claims.add_argument("--collection", default=DEFAULT_COLLECTION, help=f"one of: {', '.join(COLLECTIONS)} (default: {DEFAULT_COLLECTION})")
-    claims.add_argument("--out", type=Path, default=Path("results"), help="results folder: scores are read from it, claims.md written to it (default: results)")
-    _add_statistics_options(claims)
-
-    study = commands.add_parser("study", help="research questions as runnable studies: `study list`, `study run NAME`")
-    study_commands = study.add_subparsers(dest="study_command", required=True, parser_class=_Parser)
-    study_commands.add_parser("list", help="the registered studies and what each answers")
-    study_run = study_commands.add_parser("run", help="run one study (reusing saved runs) and write results/studies/NAME.md")
-    study_run.add_argument("name", help="a registered study (see `study list`)")
-    study_run.add_argument("--pairs", default="all", help=f"all, or a comma list of: {', '.join(PAIRS)}")
-    study_run.add_argument("--out", type=Path, default=Path("results"), help="results folder (default: results)")
-    study_run.add_argument("--force", action="store_true", help="retrieve again even where a saved run exists")
-    _add_statistics_options(study_run)
-
-    compare = commands.add_parser("compare", help="per-query differences of method A against method B: a table, tests and a plot")
-    compare.add_argument("method_a", metavar="A", help="a method in the scores file")
-    compare.add_argument("method_b", metavar="B", help="the method A is compared with")
-    compare.add_argument("--pairs", default="all", help=f"all (every pair where both have scores), or a comma list of: {', '.join(PAIRS)}")
-    compare.add_argument("--measure", default="AP", help="one ir_measures name (default: AP)")
-    compare.add_argument("--collection", default=DEFAULT_COLLECTION, help=f"one of: {', '.join(COLLECTIONS)} (default: {DEFAULT_COLLECTION})")
-    compare.add_argument("--out", type=Path, default=Path("results"), help="results folder: scores are read from it, plots written to its plots/ (default: results)")
-    _add_statistics_options(compare)
-    return parser
-
-
 def cmd_run(args) -> int:
     methods = select(args.methods, METHODS, "method")
     pairs = select(args.pairs, PAIRS, "pair")
-    collection = _collection(args.collection)
-    overrides = _overrides(args.settings)
-    _out(args.out)
-    _check_named_files(methods, pairs, overrides)
+    collection = collection_arg(args.collection)
+    overrides = overrides_arg(args.settings)
+    check_out(args.out)
+    check_named_files(methods, pairs, overrides)
     profile = get_profile(args.profile).name
     for spec in methods:  # --profile sets every method's profile unless --set names one
         if "profile" in spec.defaults:
             overrides.setdefault(spec.name, {}).setdefault("profile", profile)
-    options = _comparison_options(args)
+    options = comparison_options(args)
     outcomes = run_all(methods, pairs, collection, args.depth, args.out, args.force, overrides, report=lambda line: print(line, flush=True))
     evaluate_saved(collection, pairs, args.out, args.measures)
     boards = write_leaderboard(args.out, args.measures, options, args.formats)
@@ -272,8 +89,8 @@ def write_leaderboard(out: Path, measures, options: ComparisonOptions, formats=F
 
 
 def cmd_leaderboard(args) -> int:
-    _out(args.out)
-    options = _comparison_options(args)
+    check_out(args.out)
+    options = comparison_options(args)
     for collection in COLLECTIONS.values():
         if (args.out / "runs" / collection.name).is_dir():
             evaluate_saved(collection, list(PAIRS.values()), args.out, args.measures)
@@ -284,7 +101,7 @@ def cmd_leaderboard(args) -> int:
 
 def _saved_scores(out: Path, collection_name: str):
     """The scores file of a collection and its entries; an error when there are none."""
-    path = scores_path(out, _collection(collection_name).name)
+    path = scores_path(out, collection_arg(collection_name).name)
     entries = load_scores(path)
     if not entries:
         raise HarnessError(f"no scores in {path}; run `python -m harness run` or `evaluate` first")
@@ -292,7 +109,7 @@ def _saved_scores(out: Path, collection_name: str):
 
 
 def cmd_compare(args) -> int:
-    options = _comparison_options(args)
+    options = comparison_options(args)
     path, entries = _saved_scores(args.out, args.collection)
     methods = _ordered_methods(entries)
     for name in (args.method_a, args.method_b):
@@ -316,16 +133,15 @@ def cmd_compare(args) -> int:
 
 
 def cmd_claims(args) -> int:
-    _out(args.out)
+    check_out(args.out)
     from harness.claims import evaluate_claims
     from harness.render.claims_report import claims_json, claims_markdown
 
-    options = _comparison_options(args)
+    options = comparison_options(args)
     path, entries = _saved_scores(args.out, args.collection)
     results = evaluate_claims(entries, options)
     source = str(path.relative_to(args.out))
-    used = {pair: e.used for (pair, method), e in sorted(entries.items(), key=lambda kv: list(PAIRS).index(kv[0][0]) if kv[0][0] in PAIRS else 99)
-            if method == "bm25-nmt" and e.status == "ok" and e.used}
+    used = {p: e.used for p in PAIRS if (e := entries.get((p, "bm25-nmt"))) and e.status == "ok" and e.used}
     for name, content in (("claims.md", claims_markdown(results, options, source, used)), ("claims.json", claims_json(results, options, source))):
         with atomic_open(args.out / name, "wb") as handle:
             handle.write(content.encode("utf-8"))
@@ -345,8 +161,8 @@ def cmd_study(args) -> int:
             print(f"    measures: {', '.join(study.measures)}; applies to: {study.methods}; needs: {study.needs}")
         return 0
     study = get_study(args.name)
-    options = _comparison_options(args)
-    _out(args.out)
+    options = comparison_options(args)
+    check_out(args.out)
     pairs = select(args.pairs, PAIRS, "pair")
     for path in study.load()(args.out, pairs, options, args.force, lambda line: print(line, flush=True)):
         print(path)
@@ -354,7 +170,7 @@ def cmd_study(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    collection = _collection(args.collection)
+    collection = collection_arg(args.collection)
     entries = evaluate_saved(collection, select(args.pairs, PAIRS, "pair"), args.out, args.measures)
     print(f"{len(entries)} entries in {scores_path(args.out, collection.name)}")
     return 0

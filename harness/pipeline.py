@@ -16,6 +16,7 @@ from harness.data.pairs import LanguagePair
 from harness.errors import HarnessError
 from harness.evaluate import evaluate
 from harness.method import MethodSpec, Unavailable
+from harness.cache_integrity import report
 from harness.data.sources import sha256_of
 from harness.paths import cache_dir
 from harness.runs import environment, read_run, read_sidecar, run_paths, write_run, write_sidecar
@@ -67,7 +68,7 @@ def run_cell(
         if sidecar.get("status") == "ok" and _same_parameters(sidecar, params, depth, resolved):
             if run_matches_sidecar(run_path, sidecar):
                 return Outcome(pair.name, spec.name, "reused")
-            report_line(f"{run_path} does not match its sidecar (sha256): retrieving again")
+            report(f"{run_path} does not match its sidecar (sha256): retrieving again")
     record = {
         "method": spec.name,
         "family": spec.family,
@@ -102,10 +103,6 @@ def run_cell(
         "status": "ok", "used": retriever.provenance(), "wall_time_s": round(seconds, 3), "run_sha256": run_sha256,
     })
     return Outcome(pair.name, spec.name, "ran", seconds=seconds)
-
-
-def report_line(line: str) -> None:
-    print(line, flush=True)
 
 
 def run_matches_sidecar(run_path: Path, sidecar: Mapping[str, Any]) -> bool:

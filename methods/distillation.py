@@ -273,8 +273,6 @@ class DistilledRetriever(DenseRetriever):
                 resolve_model(reference)
         except HarnessError as exc:
             return str(exc)
-        if self.params["languages"] not in ("all", "per-language"):
-            return f"languages must be 'all' or 'per-language', not {self.params['languages']!r}"
         return None
 
     def training_bitext(self, topics: Topics) -> list[tuple[str, str]]:

@@ -23,21 +23,20 @@ distilled methods (kd, cal, optical) inherit both parameters and the report.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from harness.data.collections import Topics
 from harness.encode import Encoder, shared_encoder
-from harness.errors import HarnessError, UsageError
+from harness.errors import HarnessError
 from harness.models import resolve_model
 from harness.method import MethodSpec, Ranking, Retriever
 from harness.profiles import get_profile
 from harness.retrieval import dense
 
 
-PASSAGE_WINDOWS = ("truncate", "maxp")
-
-# Shared by every dense method (mdpr here; kd, cal and optical through methods/distillation.py).
+# Shared by every dense method (mdpr here; kd, cal and optical through methods/distillation.py);
+# their values are checked with every other parameter's (harness/params.py).
 PASSAGE_DEFAULTS = {
     # Passages longer than the encoder's max_length tokens: "truncate" (default: keep the first
     # max_length tokens) or "maxp" (overlapping windows, a document scores its best window).
@@ -47,20 +46,8 @@ PASSAGE_DEFAULTS = {
 }
 
 
-def check_passage_windows(params: Mapping[str, Any]) -> None:
-    mode, stride = params["passage_windows"], params["window_stride"]
-    if mode not in PASSAGE_WINDOWS:
-        raise UsageError(f"passage_windows must be one of {', '.join(PASSAGE_WINDOWS)}, not {mode!r}")
-    if stride is not None and (isinstance(stride, bool) or not isinstance(stride, int) or stride < 1):
-        raise UsageError(f"window_stride must be a positive number of tokens or null, not {stride!r}")
-
-
 class DenseRetriever(Retriever):
     """Encode passages once, then answer queries by inner product."""
-
-    def plan(self, run: Sequence[Topics]) -> None:
-        check_passage_windows(self.params)
-        super().plan(run)
 
     def model_reference(self) -> str:
         return self.params.get("model") or get_profile(self.params["profile"]).retriever

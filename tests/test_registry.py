@@ -40,6 +40,7 @@ def test_readme_example_is_one_entry_and_one_line(tmp_path, monkeypatch, capsys)
     with pytest.raises(ValueError, match="registered twice"):
         registry.register(spec)
     monkeypatch.setattr("harness.cli.METHODS", registry.METHODS)
+    monkeypatch.setattr("harness.cli_args.METHODS", registry.METHODS)
     assert main(["run", "--methods", "bm25-untranslated", "--pairs", "en-sw", "--depth", "10", "--out", str(tmp_path)]) == 0
     run = tmp_path / "runs" / "ntrex" / "en-sw" / "bm25-untranslated.run"
     assert len(run.read_text().splitlines()) > 100  # names and numbers do match across languages

@@ -52,7 +52,7 @@ def _mozilla_outputs() -> list[PrecomputedOutput]:
     for pin in list_pinned(MOZILLA, "evaluation/en-"):
         folder, _, name = pin.path.rpartition("/")
         lang = folder.rsplit("-", 1)[-1]
-        if not (name.startswith("wmt19.") and name.endswith(f".{lang}")) or name == f"wmt19.en":
+        if not (name.startswith("wmt19.") and name.endswith(f".{lang}")) or name == "wmt19.en":
             continue
         system = name[len("wmt19.") : -len(f".{lang}")]
         english = (MOZILLA, f"{folder}/wmt19.en")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from harness.data.pairs import LanguagePair
 from harness.data.sources import sha256_of
-from harness.errors import HarnessError, UsageError
+from harness.errors import UsageError
 from harness.textfile import read_tsv
 from harness.translate.base import Translator
 
