@@ -34,12 +34,14 @@ class BM25WithTranslatedQueries(Retriever):
     def _choice(self, topics: Topics):
         if not hasattr(self, "_choices"):
             self._choices = {}
-        if topics.pair.name not in self._choices:
+        # Keyed on the queries too: perturbed queries of the same pair need their own translations.
+        key = (topics.pair.name, topics.queries_sha256, tuple(t.queries_sha256 for t in self.run))
+        if key not in self._choices:
             run = [(t.pair, list(t.queries.values())) for t in self.run]
-            self._choices[topics.pair.name] = choose_translator(
+            self._choices[key] = choose_translator(
                 self.preferences(), topics.pair, list(topics.queries.values()), self.params["translator_choice"], run
             )
-        return self._choices[topics.pair.name]
+        return self._choices[key]
 
     def resolved(self, topics: Topics) -> dict:
         choice = self._choice(topics)
@@ -59,6 +61,7 @@ class BM25WithTranslatedQueries(Retriever):
         if choice.translator is None:
             raise Unavailable(self.unavailable_reason(topics))
         self.pair = topics.pair
+        self.choice = choice
         self.translator = choice.translator
         self.rejected = choice.rejected
         self.analysis = analysis_for(topics.pair.lang)
@@ -76,7 +79,7 @@ class BM25WithTranslatedQueries(Retriever):
         return lucene.search(self.index_dir, dict(zip(queries, translated)), self.analysis, params, depth)
 
     def provenance(self) -> dict:
-        choice = self._choices[self.pair.name]
+        choice = self.choice
         return {
             "translator": self.translator.describe(self.pair),
             "translator_choice": {

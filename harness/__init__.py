@@ -1,11 +1,16 @@
 """CLIR benchmark harness: English queries, documents in another language.
 
 Importing ``harness`` registers the built-in collections into ir_datasets, so
-``ir_datasets.load("harness/ntrex/sw")`` works like any other dataset id.
+``ir_datasets.load("harness/ntrex/sw")`` (or ``harness/xquad/de``, ``harness/multi30k/cs``,
+``harness/ntrex-sentences/yo``) works like any other dataset id.  Registering reads no data.
 """
 
+from harness.data import multi30k as _multi30k
 from harness.data import ntrex as _ntrex
+from harness.data import ntrex_sentences as _ntrex_sentences
+from harness.data import xquad as _xquad
 
 __version__ = "0.1.0"
 
-_ntrex.register()
+for _module in (_ntrex, _ntrex_sentences, _xquad, _multi30k):
+    _module.register()

@@ -13,10 +13,11 @@ from harness.cli_args import (
     collection_arg,
     comparison_options,
     overrides_arg,
+    pairs_arg,
 )
 from harness.compare import ComparisonOptions, duel
 from harness.data.collections import COLLECTIONS, DEFAULT_COLLECTION, load_topics
-from harness.data.pairs import PAIRS
+from harness.data.pairs import ALL_PAIRS, PAIRS
 from harness.errors import HarnessError, UsageError
 from harness.leaderboard import build_board
 from harness.paths import MIRROR_ENV, data_mirror
@@ -33,8 +34,8 @@ from harness.scores import load_scores, scores_path
 LEADERBOARD = "leaderboard.md"
 def cmd_run(args) -> int:
     methods = select(args.methods, METHODS, "method")
-    pairs = select(args.pairs, PAIRS, "pair")
     collection = collection_arg(args.collection)
+    pairs = pairs_arg(args.pairs, collection)
     overrides = overrides_arg(args.settings)
     check_out(args.out)
     check_named_files(methods, pairs, overrides)
@@ -75,7 +76,8 @@ def build_boards(out: Path, measures, options: ComparisonOptions) -> list:
             title = f"Collection `{name}`: {collection.description}"
             source = str(path.relative_to(out))
             oracles = [m for m in _ordered_methods(entries) if m in METHODS and METHODS[m].oracle]
-            boards.append(build_board(name, title, source, entries, _ordered_methods(entries), measures, options, oracles))
+            boards.append(build_board(name, title, source, entries, _ordered_methods(entries), measures, options, oracles,
+                                      collection.pairs))
     return boards
 
 
@@ -93,7 +95,7 @@ def cmd_leaderboard(args) -> int:
     options = comparison_options(args)
     for collection in COLLECTIONS.values():
         if (args.out / "runs" / collection.name).is_dir():
-            evaluate_saved(collection, list(PAIRS.values()), args.out, args.measures)
+            evaluate_saved(collection, collection.language_pairs(), args.out, args.measures)
     write_leaderboard(args.out, args.measures, options, args.formats)
     print(args.out / LEADERBOARD if "md" in args.formats else args.out)
     return 0
@@ -120,8 +122,9 @@ def cmd_compare(args) -> int:
     measures = sorted({m for e in entries.values() for m in e.scores})
     if args.measure not in measures:
         raise UsageError(f"unknown measure {args.measure}; valid: {', '.join(measures)}")
-    pairs = None if args.pairs == "all" else list(dict.fromkeys(p.name for p in select(args.pairs, PAIRS, "pair")))
-    result = duel(entries, args.method_a, args.method_b, args.measure, pairs, options)
+    collection = collection_arg(args.collection)
+    pairs = None if args.pairs == "all" else list(dict.fromkeys(p.name for p in pairs_arg(args.pairs, collection)))
+    result = duel(entries, args.method_a, args.method_b, args.measure, pairs or list(collection.pairs), options)
     plots = {}
     for differences in result.per_pair:
         target = args.out / compare_plot_path(args.method_a, args.method_b, differences.pair, args.measure)
@@ -163,15 +166,17 @@ def cmd_study(args) -> int:
     study = get_study(args.name)
     options = comparison_options(args)
     check_out(args.out)
-    pairs = select(args.pairs, PAIRS, "pair")
-    for path in study.load()(args.out, pairs, options, args.force, lambda line: print(line, flush=True)):
+    pairs = None if args.pairs == "all" else [p.name for p in select(args.pairs, ALL_PAIRS, "pair")]
+    methods = None if args.methods == "all" else [m.name for m in select(args.methods, METHODS, "method")]
+    settings = overrides_arg(args.settings)
+    for path in study.load()(args.out, pairs, methods, options, args.force, lambda line: print(line, flush=True), settings):
         print(path)
     return 0
 
 
 def cmd_evaluate(args) -> int:
     collection = collection_arg(args.collection)
-    entries = evaluate_saved(collection, select(args.pairs, PAIRS, "pair"), args.out, args.measures)
+    entries = evaluate_saved(collection, pairs_arg(args.pairs, collection), args.out, args.measures)
     print(f"{len(entries)} entries in {scores_path(args.out, collection.name)}")
     return 0
 
@@ -226,6 +231,7 @@ def cmd_list(args) -> int:
 
             where = f"ir_datasets downloads it into {ir_datasets.util.home_path()} on first use (needs the network once)"
         print(f"  {collection.name}  {collection.description}; {where}")
+        print(f"    pairs: {', '.join(collection.pairs) or 'none'}; ids: {collection.pattern}")
     return 0
 
 

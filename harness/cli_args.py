@@ -36,6 +36,13 @@ def collection_arg(name: str):
     return COLLECTIONS[name]
 
 
+def pairs_arg(names: str, collection) -> list:
+    """The pairs named by ``all`` or a comma list, among those ``collection`` declares."""
+    from harness.registry import select
+
+    return select(names, {p.name: p for p in collection.language_pairs()}, f"pair of collection {collection.name}")
+
+
 def _measures(text: str) -> list[str]:
     names = [m.strip() for m in text.split(",") if m.strip()]
     parse_measures(names)
@@ -163,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="retrieve (or reuse) runs, score them, rebuild the leaderboard")
     run.add_argument("--methods", default="all", help=f"all, or a comma list of: {', '.join(METHODS)}")
-    run.add_argument("--pairs", default="all", help=f"all, or a comma list of: {', '.join(PAIRS)}")
+    run.add_argument("--pairs", default="all", help=f"all (the collection's pairs), or a comma list, e.g. {','.join(PAIRS)}")
     run.add_argument("--collection", default=DEFAULT_COLLECTION, help=f"one of: {', '.join(COLLECTIONS)} (default: {DEFAULT_COLLECTION})")
     run.add_argument("--depth", type=_depth, default=1000, help="documents retrieved per query, at least 1 (default: 1000)")
     run.add_argument("--profile", default=DEFAULT_PROFILE, help=f"models and translator: {', '.join(PROFILES)} (default: {DEFAULT_PROFILE})")
@@ -175,7 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = commands.add_parser("evaluate", help="score saved runs into results/scores/<collection>.json")
     evaluate.add_argument("--collection", default=DEFAULT_COLLECTION, help=f"one of: {', '.join(COLLECTIONS)}")
-    evaluate.add_argument("--pairs", default="all", help=f"all, or a comma list of: {', '.join(PAIRS)}")
+    evaluate.add_argument("--pairs", default="all", help="all (the collection's pairs), or a comma list of them")
     evaluate.add_argument("--out", type=Path, default=Path("results"), help="results folder (default: results)")
     evaluate.add_argument("--measures", type=_measures, default=list(DEFAULT_MEASURES), help="comma list of ir_measures names")
 
@@ -192,7 +199,10 @@ def build_parser() -> argparse.ArgumentParser:
     study_commands.add_parser("list", help="the registered studies and what each answers")
     study_run = study_commands.add_parser("run", help="run one study (reusing saved runs) and write results/studies/NAME.md")
     study_run.add_argument("name", help="a registered study (see `study list`)")
-    study_run.add_argument("--pairs", default="all", help=f"all, or a comma list of: {', '.join(PAIRS)}")
+    study_run.add_argument("--pairs", default="all", help="all (the study's own), or a comma list of pairs, e.g. en-sw,en-de")
+    study_run.add_argument("--methods", default="all", help="all (the study's own), or a comma list of registered methods")
+    study_run.add_argument("--set", dest="settings", action="append", default=[], metavar="METHOD.PARAM=VALUE",
+                           help="override a method parameter (repeatable); a study's own settings (seed, bitext) win")
     study_run.add_argument("--out", type=Path, default=Path("results"), help="results folder (default: results)")
     study_run.add_argument("--force", action="store_true", help="retrieve again even where a saved run exists")
     _add_statistics_options(study_run)
@@ -200,7 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare = commands.add_parser("compare", help="per-query differences of method A against method B: a table, tests and a plot")
     compare.add_argument("method_a", metavar="A", help="a method in the scores file")
     compare.add_argument("method_b", metavar="B", help="the method A is compared with")
-    compare.add_argument("--pairs", default="all", help=f"all (every pair where both have scores), or a comma list of: {', '.join(PAIRS)}")
+    compare.add_argument("--pairs", default="all", help="all (every pair of the collection where both have scores), or a comma list of them")
     compare.add_argument("--measure", default="AP", help="one ir_measures name (default: AP)")
     compare.add_argument("--collection", default=DEFAULT_COLLECTION, help=f"one of: {', '.join(COLLECTIONS)} (default: {DEFAULT_COLLECTION})")
     compare.add_argument("--out", type=Path, default=Path("results"), help="results folder: scores are read from it, plots written to its plots/ (default: results)")

@@ -22,7 +22,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from harness.data.pairs import HIGH_RESOURCE, LOW_RESOURCE, PAIRS
+from harness.data.pairs import ALL_PAIRS, PAIRS
 from harness.errors import HarnessError, UsageError
 from harness.scores import ScoreEntry
 from harness.stats import (
@@ -36,12 +36,20 @@ from harness.stats import (
 
 Entries = Mapping[tuple[str, str], ScoreEntry]
 
-# The leaderboard's mean columns, each the mean of its pairs' means.
-GROUPS: dict[str, tuple[str, ...]] = {
-    "low-resource mean": LOW_RESOURCE,
-    "high-resource mean": HIGH_RESOURCE,
-    "mean": tuple(PAIRS),
-}
+def groups_for(pairs: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """A board's mean columns, each the mean of its pairs' means.
+
+    The low- and high-resource means appear only when the pairs hold both kinds (NTREX's seven);
+    a collection of one kind (XQuAD, Multi30k) gets the overall mean alone.
+    """
+    low = tuple(p for p in pairs if ALL_PAIRS[p].resource == "low")
+    high = tuple(p for p in pairs if ALL_PAIRS[p].resource == "high")
+    split = {"low-resource mean": low, "high-resource mean": high} if low and high else {}
+    return split | ({"mean": tuple(pairs)} if len(pairs) > 1 else {})
+
+
+# The main board's mean columns (the seven pairs).
+GROUPS: dict[str, tuple[str, ...]] = groups_for(tuple(PAIRS))
 
 # The mean columns weight every pair equally (a macro mean), so the cross-pair
 # test does too: its statistic is then exactly the difference of two methods'
@@ -367,18 +375,20 @@ def covered_group(entries: Entries, methods: Sequence[str], group: str = "low-re
     they all cover, labelled with those pairs: e.g. ``{"low-resource mean (sw, so, mr)": (...)}``.
     Empty when the group is covered in full, or when fewer than two of its pairs are.
     """
-    members = GROUPS[group]
+    members = GROUPS.get(group, ())
     covered = tuple(
         p for p in members if all(entries.get((p, m)) is not None and entries[(p, m)].status == "ok" for m in methods)
     )
     if covered == members or len(covered) < 2:
         return {}
-    return {f"{group} ({', '.join(PAIRS[p].lang for p in covered)})": covered}
+    return {f"{group} ({', '.join(ALL_PAIRS[p].lang for p in covered)})": covered}
 
 
-def columns_of_board(groups: Mapping[str, tuple[str, ...]] = GROUPS) -> dict[str, tuple[str, ...]]:
-    """Every column of a table and the pairs it covers: the seven pairs, then the mean columns."""
-    return {pair: (pair,) for pair in PAIRS} | dict(groups)
+def columns_of_board(
+    groups: Mapping[str, tuple[str, ...]] = GROUPS, pairs: Sequence[str] = tuple(PAIRS)
+) -> dict[str, tuple[str, ...]]:
+    """Every column of a table and the pairs it covers: the collection's pairs, then the mean columns."""
+    return {pair: (pair,) for pair in pairs} | dict(groups)
 
 
 def compare_collection(
@@ -388,6 +398,7 @@ def compare_collection(
     options: ComparisonOptions,
     groups: Mapping[str, tuple[str, ...]] = GROUPS,
     oracles: Collection[str] = (),
+    pairs: Sequence[str] = tuple(PAIRS),
 ) -> ComparisonResults:
     """Every comparison of one collection's board, corrected per family.
 
@@ -405,11 +416,11 @@ def compare_collection(
     raw, unpaired = [], set()
     for measure in measures:
         for reference, method in matchups:
-            for column, pairs in columns_of_board(groups).items():
-                if len(pairs) == 1:
+            for column, members in columns_of_board(groups, pairs).items():
+                if len(members) == 1:
                     result = compare_on_pair(entries, column, method, reference, measure, options)
                 else:
-                    result = compare_over_pairs(entries, column, pairs, method, reference, measure, options)
+                    result = compare_over_pairs(entries, column, members, method, reference, measure, options)
                 if isinstance(result, Unpaired):
                     unpaired.add(result)
                 elif result is not None:
@@ -420,21 +431,22 @@ def compare_collection(
         comparisons=comparisons,
         families=families,
         missing_baselines=missing,
-        unpaired=tuple(sorted(unpaired, key=lambda u: (list(PAIRS).index(u.pair), u.method, u.reference))),
+        unpaired=tuple(sorted(unpaired, key=lambda u: (list(pairs).index(u.pair), u.method, u.reference))),
     )
     if not options.baseline_mode:
-        results = replace(results, tie_groups=tie_groups(entries, methods, measures, results, groups))
+        results = replace(results, tie_groups=tie_groups(entries, methods, measures, results, groups, pairs))
     return results
 
 
 def column_means(
-    entries: Entries, methods: Sequence[str], measure: str, groups: Mapping[str, tuple[str, ...]] = GROUPS
+    entries: Entries, methods: Sequence[str], measure: str, groups: Mapping[str, tuple[str, ...]] = GROUPS,
+    pairs: Sequence[str] = tuple(PAIRS),
 ) -> pd.DataFrame:
     """Methods x columns: the mean per pair, then each group's mean of its pairs' means.
 
     NaN where a method has no score on the pair, or misses any pair of a group.
     """
-    pairs = list(PAIRS)
+    pairs = list(pairs)
     means = pd.DataFrame(np.nan, index=list(methods), columns=pairs)
     for method in methods:
         for pair in pairs:
@@ -452,12 +464,13 @@ def tie_groups(
     measures: Sequence[str],
     results: ComparisonResults,
     columns: Mapping[str, tuple[str, ...]] = GROUPS,
+    pairs: Sequence[str] = tuple(PAIRS),
 ) -> tuple[TieGroup, ...]:
     """Per measure and column: the best method, and the others split by their comparison with it."""
     alpha = results.options.alpha
     groups = []
     for measure in measures:
-        means = column_means(entries, methods, measure, columns)
+        means = column_means(entries, methods, measure, columns, pairs)
         for column in means.columns:
             scored_methods = means[column].dropna()
             if scored_methods.empty:
@@ -513,6 +526,7 @@ def duel(
     each corrected with ``options.correction``.
     """
     candidates = list(PAIRS) if pairs is None else list(pairs)
+    groups = groups_for(candidates) if set(candidates) - set(PAIRS) else GROUPS
     per_pair, left_out = [], []
     for pair in candidates:
         result = compare_on_pair(entries, pair, method, reference, measure, options)
@@ -529,7 +543,7 @@ def duel(
     spans = {}
     if len(chosen) > 1:
         spans[_span_name(chosen)] = tuple(chosen)
-    for group, members in GROUPS.items():
+    for group, members in groups.items():
         if set(members) <= set(chosen) and set(members) != set(chosen):
             spans[group] = members
     # Every chosen pair has scores for both, so each span does too.

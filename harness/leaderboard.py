@@ -25,6 +25,7 @@ from harness.compare import (
     column_means,
     compare_collection,
     covered_group,
+    groups_for,
     scored,
 )
 from harness.data.pairs import PAIRS
@@ -48,6 +49,7 @@ class CollectionBoard:
     comparisons: ComparisonResults
     oracles: frozenset[str] = frozenset()  # ceiling rows: marked, not "best", not compared
     groups: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(GROUPS))  # mean columns -> their pairs
+    pairs: tuple[str, ...] = tuple(PAIRS)  # the collection's pairs: one column each
     _means: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     _intervals: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = field(default_factory=dict, repr=False)
 
@@ -57,7 +59,7 @@ class CollectionBoard:
 
     @property
     def columns(self) -> list[str]:
-        return [*PAIRS, *self.groups]
+        return [*self.pairs, *self.groups]
 
     def entry(self, pair: str, method: str) -> ScoreEntry | None:
         return self.entries.get((pair, method))
@@ -65,7 +67,7 @@ class CollectionBoard:
     def means(self, measure: str) -> pd.DataFrame:
         """Methods x columns; NaN where there is no score (a group mean needs every pair of its group)."""
         if measure not in self._means:
-            self._means[measure] = column_means(self.entries, self.methods, measure, self.groups)
+            self._means[measure] = column_means(self.entries, self.methods, measure, self.groups, self.pairs)
         return self._means[measure]
 
     def best(self, measure: str) -> pd.DataFrame:
@@ -83,10 +85,10 @@ class CollectionBoard:
         difference from an all-zero run: same resamples, seed and level as the comparisons.
         """
         if measure not in self._intervals:
-            low = pd.DataFrame(np.nan, index=self.methods, columns=list(PAIRS))
+            low = pd.DataFrame(np.nan, index=self.methods, columns=list(self.pairs))
             high = low.copy()
             for method in self.methods:
-                for pair in PAIRS:
+                for pair in self.pairs:
                     entry = scored(self.entries, pair, method, measure)
                     if entry is None or len(entry.query_ids) < 2:
                         continue
@@ -111,8 +113,11 @@ def build_board(
     measures: Sequence[str],
     options: ComparisonOptions,
     oracles: Collection[str] = (),
+    pairs: Sequence[str] = tuple(PAIRS),
 ) -> CollectionBoard:
     """Every number one collection's board shows; the comparisons are computed here, once.
+
+    ``pairs``: the collection's pairs (its columns); the mean columns follow from them (``groups_for``).
 
     Besides the fixed mean columns, a low-resource mean over the pairs every competitor covers
     is added when some competitor misses a low-resource pair (see ``compare.covered_group``).
@@ -120,11 +125,11 @@ def build_board(
     oracles = frozenset(m for m in oracles if m in methods)
     competitors = [m for m in methods if m not in oracles]
     groups: dict[str, tuple[str, ...]] = {}
-    for group, members in GROUPS.items():
+    for group, members in groups_for(tuple(pairs)).items():
         groups[group] = members
-        if group == "low-resource mean":  # the covered low-resource mean, right after the full one
+        if group == "low-resource mean" and tuple(pairs) == tuple(PAIRS):  # the covered low-resource mean, after the full one
             groups.update(covered_group(entries, competitors, group))
-    comparisons = compare_collection(entries, methods, measures, options, groups, oracles)
+    comparisons = compare_collection(entries, methods, measures, options, groups, oracles, tuple(pairs))
     return CollectionBoard(
-        name, title, source, entries, list(methods), list(measures), options, comparisons, oracles, groups
+        name, title, source, entries, list(methods), list(measures), options, comparisons, oracles, groups, tuple(pairs)
     )

@@ -32,10 +32,11 @@ class Outcome:
     seconds: float = 0.0
 
 
-def _same_parameters(sidecar: dict, params: Mapping[str, Any], depth: int, resolved: Mapping[str, Any]) -> bool:
+def _same_parameters(sidecar: dict, params: Mapping[str, Any], depth: int, resolved: Mapping[str, Any], topics: Topics) -> bool:
     # Compare through JSON so that tuples and lists, ints and floats compare as they were stored.
     return (
-        json.loads(json.dumps(params)) == sidecar.get("parameters")
+        sidecar.get("queries_sha256") == topics.queries_sha256
+        and json.loads(json.dumps(params)) == sidecar.get("parameters")
         and sidecar.get("depth") == depth
         and json.loads(json.dumps(resolved)) == sidecar.get("resolved", {})
     )
@@ -65,7 +66,7 @@ def run_cell(
         resolved = {"unavailable": str(exc)}
     if not force and run_path.is_file() and sidecar_path.is_file():
         sidecar = read_sidecar(sidecar_path)
-        if sidecar.get("status") == "ok" and _same_parameters(sidecar, params, depth, resolved):
+        if sidecar.get("status") == "ok" and _same_parameters(sidecar, params, depth, resolved, topics):
             if run_matches_sidecar(run_path, sidecar):
                 return Outcome(pair.name, spec.name, "reused")
             report(f"{run_path} does not match its sidecar (sha256): retrieving again")
@@ -78,6 +79,7 @@ def run_cell(
         "dataset_id": topics.dataset_id,
         "pair": pair.name,
         "qrels_sha256": topics.qrels_sha256,
+        "queries_sha256": topics.queries_sha256,
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "environment": environment(),
         "resolved": resolved,

@@ -30,7 +30,7 @@ from tqdm.auto import tqdm
 from harness import cache_integrity
 from harness.atomic import atomic_write_text
 from harness.data.collections import Topics
-from harness.data.pairs import PAIRS
+from harness.data.pairs import PAIRS, LanguagePair
 from harness.encode import Encoder, Recipe, pool, recipe_for, shared_encoder, weights_fingerprint
 from harness.errors import HarnessError
 from harness.method import Unavailable
@@ -90,6 +90,9 @@ TRAINING_DEFAULTS = {
     "teacher": None,  # None: the profile's teacher
     "student": None,  # None: the profile's student
     "languages": "all",  # "all": one student for the seven languages; "per-language": one per pair
+    "bitext": "all",  # "all" or one domain: tico19, flores+sib200, tatoeba (harness/bitext/selection.py)
+    "bitext_pairs": None,  # None: every pair; else a sample of this many at the seed (equal-size domains)
+    "held_out": "ntrex",  # or "ntrex+sib200-test": no SIB-200 test sentence in training (classification study)
     "steps": None,  # None: 150 on CPU, 2000 on GPU
     "train_batch_size": None,  # None: 16 on CPU, 64 on GPU
     "learning_rate": 5e-5,
@@ -267,7 +270,7 @@ class DistilledRetriever(DenseRetriever):
         profile = get_profile(self.params["profile"])
         return self.params["teacher"] or profile.teacher, self.params["student"] or profile.student
 
-    def unavailable_reason(self, topics: Topics) -> str | None:
+    def _models_unavailable(self) -> str | None:
         try:
             for reference in self.references():
                 resolve_model(reference)
@@ -275,11 +278,18 @@ class DistilledRetriever(DenseRetriever):
             return str(exc)
         return None
 
-    def training_bitext(self, topics: Topics) -> list[tuple[str, str]]:
-        from harness.bitext import default_bitext
+    def training_bitext(self, pair: LanguagePair) -> list[tuple[str, str]]:
+        from harness.bitext.selection import training_pairs
 
-        langs = [topics.pair.lang] if self.params["languages"] == "per-language" else [p.lang for p in PAIRS.values()]
-        return [(p.english, p.target) for lang in langs for p in default_bitext(lang)]
+        langs = [pair.lang] if self.params["languages"] == "per-language" else [p.lang for p in PAIRS.values()]
+        return training_pairs(
+            langs, self.params["bitext"], self.params["bitext_pairs"], self.params["held_out"], int(self.params["seed"])
+        )
+
+    def unavailable_reason(self, topics: Topics) -> str | None:
+        if self.params["languages"] == "per-language" and not topics.pair.trained:
+            return f"languages=per-language: no training bitext for {topics.pair.lang} (only the seven pairs have some)"
+        return self._models_unavailable()
 
     def load_encoders(self) -> tuple[Encoder, Encoder]:
         teacher_ref, student_ref = self.references()
@@ -297,11 +307,19 @@ class DistilledRetriever(DenseRetriever):
         return teacher, student
 
     def prepare(self, topics: Topics) -> None:
-        self.bitext = self.training_bitext(topics)
-        if not self.bitext:
-            raise Unavailable(f"no training bitext for {topics.pair.lang}")
-        self.languages = topics.pair.lang if self.params["languages"] == "per-language" else "all"
+        self._choose_bitext(topics.pair)
         super().prepare(topics)
+
+    def _choose_bitext(self, pair: LanguagePair) -> None:
+        self.bitext = self.training_bitext(pair)
+        if not self.bitext:
+            raise Unavailable(f"no training bitext for {pair.lang}")
+        self.languages = pair.lang if self.params["languages"] == "per-language" else "all"
+
+    def encoders(self, pair: LanguagePair) -> tuple[Encoder, Encoder]:
+        """(teacher, student) for ``pair``: the student trained (or taken from the cache) as a run would."""
+        self._choose_bitext(pair)
+        return self.load_encoders()
 
     def provenance(self) -> dict:
         return {

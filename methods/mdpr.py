@@ -64,6 +64,10 @@ class DenseRetriever(Retriever):
         encoder = shared_encoder(self.model_reference(), int(self.params["batch_size"]))
         return encoder, encoder
 
+    def encoders(self, pair) -> tuple[Encoder, Encoder]:
+        """(query encoder, document encoder) as a run on ``pair`` would use them (studies encode other texts)."""
+        return self.load_encoders()
+
     def prepare(self, topics: Topics) -> None:
         self.query_encoder, self.passage_encoder = self.load_encoders()
         docs = list(topics.docs())

@@ -16,7 +16,7 @@ from harness.errors import HarnessError
     [
         (["run", "--methods", "bm25-nmt,nope"], "valid: all, bm25-nmt, bm25-ht, mdpr, kd, cal, optical"),
         (["run", "--pairs", "en-xx"], "valid: all, en-sw, en-so, en-yo, en-mr, en-fi, en-de, en-fr"),
-        (["run", "--collection", "msmarco"], "valid: ntrex, clirmatrix, wikiclir"),
+        (["run", "--collection", "msmarco"], "valid: ntrex, ntrex-sentences, xquad, multi30k, clirmatrix, wikiclir"),
         (["run", "--set", "bm25-nmt.k3=1"], "it has: b, k1, profile, translator, translator_choice"),
     ],
 )

@@ -62,9 +62,13 @@ def load(lang: str) -> list[BitextPair]:
     return pairs
 
 
-def _read_texts(path: Path) -> dict[str, str]:
-    """index_id -> text, in row order."""
-    texts: dict[str, str] = {}
+def read_labelled(path: Path) -> dict[str, tuple[str, str]]:
+    """index_id -> (category, text) of one SIB-200 TSV, in row order; text as in the file.
+
+    Raises ``HarnessError`` (file:line) on a wrong header, a row without three fields,
+    or an index_id that appears twice.
+    """
+    rows: dict[str, tuple[str, str]] = {}
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle, delimiter="\t")
         header = next(reader, None)
@@ -75,11 +79,16 @@ def _read_texts(path: Path) -> dict[str, str]:
                 raise HarnessError(
                     f"{path}:{reader.line_num}: expected {len(HEADER)} tab-separated fields, found {len(row)}"
                 )
-            index_id, _category, text = row
-            if index_id in texts:
+            index_id, category, text = row
+            if index_id in rows:
                 raise HarnessError(f"{path}:{reader.line_num}: index_id {index_id} appears twice")
-            texts[index_id] = text
-    return texts
+            rows[index_id] = (category, text)
+    return rows
+
+
+def _read_texts(path: Path) -> dict[str, str]:
+    """index_id -> text, in row order."""
+    return {index_id: text for index_id, (_category, text) in read_labelled(path).items()}
 
 
 def _code(lang: str) -> str:

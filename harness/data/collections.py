@@ -1,12 +1,15 @@
 """Test collections, by name, and what a method sees of one for one language pair.
 
-``ntrex`` is built in (see ``ntrex.py``); ``clirmatrix`` and ``wikiclir`` are
-large collections that ir_datasets downloads on first use.
+Each collection declares, as data, the language pairs it serves.  ``ntrex`` (the
+main board), ``ntrex-sentences``, ``xquad`` and ``multi30k`` are built here from pinned
+files and registered into ir_datasets as ``harness/<name>/<lang>``; ``clirmatrix`` and
+``wikiclir`` are large collections that ir_datasets downloads on first use.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,24 +18,38 @@ from functools import cached_property
 
 import ir_datasets
 
-from harness.data import ntrex
-from harness.data.pairs import LanguagePair
+from harness.data.pairs import PAIRS, LanguagePair, get_pair
 from harness.errors import HarnessError
 
 
 @dataclass(frozen=True)
 class CollectionSpec:
+    """A test collection as data: what it is, the ir_datasets id per language, and the pairs it serves."""
+
     name: str
     description: str
     reference: str
     licence: str
-    builtin: bool
-    prefix: str  # dataset ids of this collection start with it
+    builtin: bool  # built here from pinned files (True) or downloaded by ir_datasets (False)
+    pattern: str  # ir_datasets id, with {lang} for the target language
+    pairs: tuple[str, ...]  # the language pairs it serves, in column order
+    registration: str | None = None  # "module:function" registering its ids into ir_datasets (built-in ones)
+    needs: str = ""  # what it needs beyond the pinned files, in words
 
     def dataset_id(self, pair: LanguagePair) -> str | None:
-        if self.builtin:
-            return ntrex.dataset_id(pair.lang)
-        return next((d for d in pair.real_collections if d.startswith(self.prefix)), None)
+        return self.pattern.format(lang=pair.lang) if pair.name in self.pairs else None
+
+    def language_pairs(self) -> list[LanguagePair]:
+        return [get_pair(name) for name in self.pairs]
+
+    def register(self) -> None:
+        if self.registration:
+            module, _, function = self.registration.partition(":")
+            getattr(importlib.import_module(module), function)()
+
+
+def _with(prefix: str) -> tuple[str, ...]:
+    return tuple(p.name for p in PAIRS.values() if any(d.startswith(prefix) for d in p.real_collections))
 
 
 COLLECTIONS: dict[str, CollectionSpec] = {
@@ -45,7 +62,42 @@ COLLECTIONS: dict[str, CollectionSpec] = {
             "Federmann et al., NTREX-128, SUMEval 2022",
             "CC BY-SA 4.0",
             True,
-            ntrex.DATASET_PREFIX,
+            "harness/ntrex/{lang}",
+            tuple(PAIRS),
+            "harness.data.ntrex:register",
+        ),
+        CollectionSpec(
+            "ntrex-sentences",
+            "NTREX-128 sentence alignment: each of the 1,997 English lines retrieves its translation among the "
+            "1,997 target-language lines; judgements from line alignment",
+            "Federmann et al., NTREX-128, SUMEval 2022",
+            "CC BY-SA 4.0",
+            True,
+            "harness/ntrex-sentences/{lang}",
+            tuple(PAIRS),
+            "harness.data.ntrex_sentences:register",
+        ),
+        CollectionSpec(
+            "xquad",
+            "XQuAD: 1,190 English questions as queries, the 240 paragraphs in the target language as documents; "
+            "a question's own paragraph is relevant (derived from XQuAD's parallel structure)",
+            "Artetxe et al., On the Cross-lingual Transferability of Monolingual Representations, ACL 2020",
+            "CC BY-SA 4.0",
+            True,
+            "harness/xquad/{lang}",
+            ("en-ar", "en-de", "en-el", "en-es", "en-hi", "en-ro", "en-ru", "en-th", "en-tr", "en-vi", "en-zh"),
+            "harness.data.xquad:register",
+        ),
+        CollectionSpec(
+            "multi30k",
+            "Multi30k test 2016 Flickr: 1,000 English captions as queries, the captions in the target language as "
+            "documents; the aligned caption is relevant",
+            "Elliott et al., Multi30K: Multilingual English-German Image Descriptions, VL 2016",
+            "non-commercial research and education (Flickr30K terms; captions only, images not used)",
+            True,
+            "harness/multi30k/{lang}",
+            ("en-de", "en-fr", "en-cs"),
+            "harness.data.multi30k:register",
         ),
         CollectionSpec(
             "clirmatrix",
@@ -53,7 +105,9 @@ COLLECTIONS: dict[str, CollectionSpec] = {
             "Sun & Duh, CLIRMatrix, EMNLP 2020",
             "CC BY-SA",
             False,
-            "clirmatrix/",
+            "clirmatrix/{lang}/bi139-base/en/test1",
+            _with("clirmatrix/"),
+            needs="the network once (ir_datasets downloads it)",
         ),
         CollectionSpec(
             "wikiclir",
@@ -61,7 +115,9 @@ COLLECTIONS: dict[str, CollectionSpec] = {
             "Sasaki et al., Cross-lingual Learning-to-Rank with Shared Representations, NAACL 2018",
             "CC BY-SA",
             False,
-            "wikiclir/",
+            "wikiclir/{lang}",
+            _with("wikiclir/"),
+            needs="the network once (ir_datasets downloads it)",
         ),
     ]
 }
@@ -98,13 +154,19 @@ class Topics:
         return self._dataset.docs_count()
 
     @cached_property
+    def queries_sha256(self) -> str:
+        """What the queries are: a run made for other query texts (a perturbation) is never reused."""
+        lines = sorted(f"{q}\t{text}" for q, text in self.queries.items())
+        return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+    @cached_property
     def qrels_sha256(self) -> str:
         lines = sorted(f"{q}\t{d}\t{r}" for q, docs in self.qrels.items() for d, r in docs.items())
         return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
 def load_topics(collection: CollectionSpec, pair: LanguagePair) -> Topics:
-    ntrex.register()
+    collection.register()
     dataset_id = collection.dataset_id(pair)
     if dataset_id is None:
         raise HarnessError(f"collection {collection.name} has no dataset for {pair.name}")

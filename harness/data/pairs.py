@@ -1,4 +1,10 @@
-"""The seven language pairs, as data: English queries, documents in the target language."""
+"""Language pairs, as data: English queries, documents in the target language.
+
+``PAIRS`` are the seven of the main board.  ``OTHER_PAIRS`` are languages that only a
+study collection brings (XQuAD's and Multi30k's): a collection declares which pairs it
+serves, and ``get_pair`` finds any of them.  ``trained`` says whether the distilled
+students saw bitext of the language (only the seven).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,11 @@ class LanguagePair:
     ntrex: str  # NTREX-128 file code
     nllb: str  # NLLB-200 language code, for the seq2seq translator
     real_collections: tuple[str, ...]  # large ir_datasets collections for this pair
+
+    @property
+    def trained(self) -> bool:
+        """Whether the distillation bitext covers the language (the seven pairs only)."""
+        return self.name in PAIRS
 
 
 def _clirmatrix(lang: str) -> str:
@@ -35,3 +46,33 @@ PAIRS: dict[str, LanguagePair] = {
 
 LOW_RESOURCE = tuple(name for name, p in PAIRS.items() if p.resource == "low")
 HIGH_RESOURCE = tuple(name for name, p in PAIRS.items() if p.resource == "high")
+
+# Languages that only study collections bring (XQuAD, Multi30k).  "high": each is a
+# class 3-5 language in Joshi et al. (2020)'s taxonomy; none is in our training bitext.
+OTHER_PAIRS: dict[str, LanguagePair] = {
+    p.name: p
+    for p in [
+        LanguagePair("en-ar", "ar", "Arabic", "high", "arb", "arb_Arab", ()),
+        LanguagePair("en-el", "el", "Greek", "high", "ell", "ell_Grek", ()),
+        LanguagePair("en-es", "es", "Spanish", "high", "spa", "spa_Latn", ()),
+        LanguagePair("en-hi", "hi", "Hindi", "high", "hin", "hin_Deva", ()),
+        LanguagePair("en-ro", "ro", "Romanian", "high", "ron", "ron_Latn", ()),
+        LanguagePair("en-ru", "ru", "Russian", "high", "rus", "rus_Cyrl", ()),
+        LanguagePair("en-th", "th", "Thai", "high", "tha", "tha_Thai", ()),
+        LanguagePair("en-tr", "tr", "Turkish", "high", "tur", "tur_Latn", ()),
+        LanguagePair("en-vi", "vi", "Vietnamese", "high", "vie", "vie_Latn", ()),
+        LanguagePair("en-zh", "zh", "Chinese", "high", "zho-CN", "zho_Hans", ()),
+        LanguagePair("en-cs", "cs", "Czech", "high", "ces", "ces_Latn", ()),
+    ]
+}
+ALL_PAIRS: dict[str, LanguagePair] = PAIRS | OTHER_PAIRS
+
+
+def get_pair(name: str) -> LanguagePair:
+    """Any known pair by name ("en-sw", "en-zh"); KeyError for an unknown one."""
+    return ALL_PAIRS[name]
+
+
+def pair_of_lang(lang: str) -> LanguagePair:
+    """The pair whose target language is ``lang``; KeyError for an unknown code."""
+    return ALL_PAIRS[f"en-{lang}"]

@@ -13,7 +13,9 @@ BAR_WIDTH = 0.35
 
 
 def gap_png(board: CollectionBoard, measure: str) -> bytes | None:
-    """None when no method has scores on every pair (both means are needed for a gap)."""
+    """None when no method has scores on every pair, or the collection has no low/high split (XQuAD)."""
+    if LOW not in board.groups or HIGH not in board.groups:
+        return None
     means = board.means(measure)[[LOW, HIGH]].dropna()
     if means.empty:
         return None

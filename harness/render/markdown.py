@@ -108,9 +108,11 @@ def plot_links(board: CollectionBoard, measure: str, plots: Collection[str]) -> 
     return " ".join(links)
 
 
-def collection_section(board: CollectionBoard, plots: Collection[str], data_files: list[str]) -> str:
+def collection_section(
+    board: CollectionBoard, plots: Collection[str], data_files: list[str], command: str = "python -m harness leaderboard"
+) -> str:
     notes = Footnotes()
-    parts = [f"## {board.title}", f"Rebuilt from `{board.source}` by `python -m harness leaderboard`."]
+    parts = [f"## {board.title}", f"Rebuilt from `{board.source}` by `{command}`."]
     for measure in board.measures:
         parts += [
             f"### {text.measure_title(measure)}",

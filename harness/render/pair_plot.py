@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from harness.data.pairs import LOW_RESOURCE, PAIRS
+from harness.data.pairs import ALL_PAIRS
 from harness.leaderboard import CollectionBoard
 from harness.render.plots import method_colour, new_figure, plot_style, png_bytes
 from harness.render.text import measure_title
@@ -12,11 +12,11 @@ from harness.render.text import measure_title
 
 def pair_bars_png(board: CollectionBoard, measure: str) -> bytes | None:
     """None when no method has a score on any pair for ``measure``."""
-    means = board.means(measure)[list(PAIRS)]
+    means = board.means(measure)[list(board.pairs)]
     if means.isna().all(axis=None):
         return None
     low, high = board.intervals(measure)
-    pairs, methods = list(PAIRS), board.methods
+    pairs, methods = list(board.pairs), board.methods
     positions = np.arange(len(pairs))
     width = 0.8 / len(methods)
     with plot_style():
@@ -37,7 +37,10 @@ def pair_bars_png(board: CollectionBoard, measure: str) -> bytes | None:
                 color=method_colour(i),
                 label=method,
             )
-        axes.axvline(len(LOW_RESOURCE) - 0.5, color="grey", linewidth=0.8, linestyle=":")
+        low = sum(ALL_PAIRS[p].resource == "low" for p in pairs)
+        split = 0 < low < len(pairs)
+        if split:
+            axes.axvline(low - 0.5, color="grey", linewidth=0.8, linestyle=":")
         axes.set_xticks(positions, pairs)
         axes.set_ylabel(measure)
         heights = np.concatenate([means.to_numpy(dtype=float).ravel(), high.to_numpy(dtype=float).ravel()])
@@ -45,8 +48,8 @@ def pair_bars_png(board: CollectionBoard, measure: str) -> bytes | None:
         axes.set_ylim(0, 1.1 * top if top > 0 else 1.0)
         interval = round(board.options.confidence * 100)
         axes.set_title(
-            f"{board.name}: {measure_title(measure)} per pair, {interval}% bootstrap intervals "
-            "(low-resource | high-resource)",
+            f"{board.name}: {measure_title(measure)} per pair, {interval}% bootstrap intervals"
+            + (" (low-resource | high-resource)" if split else ""),
             fontsize=9,
         )
         axes.legend(fontsize=8, loc="upper left", ncols=min(len(methods), 4))

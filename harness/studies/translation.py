@@ -27,7 +27,8 @@ from harness.atomic import atomic_write_text
 from harness.compare import ComparisonOptions
 from harness.data.collections import COLLECTIONS, load_topics
 from harness.data.pairs import LanguagePair
-from harness.errors import HarnessError
+from harness.errors import HarnessError, UsageError
+from harness.studies.common import study_pairs
 from harness.evaluate import evaluate
 from harness.pipeline import run_cell
 from harness.runs import read_run, read_sidecar, run_paths
@@ -174,9 +175,16 @@ def analyse(results: list[SystemResult], options: ComparisonOptions) -> Analysis
     return Analysis(rows, tuple(r for r in results if r.status != "ok"), spearman, options)
 
 
-def run_study(out: Path, pairs: list[LanguagePair], options: ComparisonOptions, force: bool = False, report=print) -> list[Path]:
-    """Run (or reuse) every system's BM25 run, then rebuild the study's outputs; returns the files written."""
-    run_systems(pairs, out, force, report)
+def run_study(out: Path, pairs: list[str] | None, methods: list[str] | None, options: ComparisonOptions,
+              force: bool = False, report=print, settings=None) -> list[Path]:
+    """Run (or reuse) every system's BM25 run, then rebuild the study's outputs; returns the files written.
+
+    ``methods`` must be None: this study's systems are translators, not registered methods.
+    """
+    if methods is not None or settings:
+        raise UsageError("study translation compares MT systems, not methods: leave out --methods and --set")
+    chosen = study_pairs(COLLECTIONS[COLLECTION], pairs)
+    run_systems(chosen, out, force, report)
     return render_study(out, options)
 
 

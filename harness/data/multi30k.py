@@ -1,0 +1,143 @@
+"""The study collection ``harness/multi30k/<lang>``: English image captions, their translations.
+
+Source: Multi30K (Elliott, Frank, Sima'an & Specia, 2016, "Multi30K: Multilingual
+English-German Image Descriptions"), ``multi30k/dataset`` pinned in ``sources.tsv``; the test
+2016 Flickr split of task 1 (``data/task1/raw/test_2016_flickr.<lang>.gz``): 1,000 English
+captions of Flickr30K images and their translations (German in the paper; French from Elliott
+et al., 2017, Czech from Barrault et al., 2018), one caption a line, aligned by line.  Licence:
+non-commercial research use (``../shared/data/README.md``); the repository has no licence file,
+its README limits use to non-commercial research and education under Flickr30K's terms.
+
+Construction, per target language:
+
+- queries: the 1,000 English captions; query id = the 1-based line number, zero-padded to four
+  digits (``0001`` .. ``1000``);
+- documents: the 1,000 captions of the target file, with the same ids;
+- qrels: query i -> document i, relevance 1; 1,000 judgements.
+
+**The judgements are derived from line alignment, not made by assessors**: a caption of a similar
+image counts as non-relevant.  Both files must have exactly 1,000 non-empty lines.
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from functools import cache
+
+import ir_datasets
+from ir_datasets.datasets.base import Dataset
+from ir_datasets.formats import BaseDocs, BaseQrels, BaseQueries, GenericDoc, GenericQuery, TrecQrel
+
+from harness.data.ntrex import InMemoryDocstore
+from harness.data.sources import fetch
+from harness.errors import HarnessError
+
+MULTI30K_REPO = "multi30k/dataset"
+LANGS = ("de", "fr", "cs")
+LINES = 1000
+DATASET_PREFIX = "harness/multi30k"
+
+
+def caption_path(lang: str) -> str:
+    return f"data/task1/raw/test_2016_flickr.{lang}.gz"
+
+
+def line_id(number: int) -> str:
+    """Query and doc id of 1-based line ``number``: "0001"."""
+    return f"{number:04d}"
+
+
+@cache
+def captions(lang: str) -> tuple[str, ...]:
+    """The ``LINES`` captions of one gzipped file, CR/LF stripped; HarnessError on bad input."""
+    local = fetch(MULTI30K_REPO, caption_path(lang))
+    try:
+        data = gzip.decompress(local.read_bytes())
+    except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+        raise HarnessError(f"{local}: not a valid gzip file ({exc})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise HarnessError(f"{local}:{line}: not valid UTF-8") from None
+    lines = text.split("\n")  # "\n" only, as read_text_lines: U+2028 must not shift the alignment
+    if lines and lines[-1] == "":
+        lines.pop()
+    lines = [line.removesuffix("\r") for line in lines]
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():  # an empty caption means the files have drifted apart
+            raise HarnessError(f"{local}:{number}: empty line")
+    if len(lines) != LINES:
+        raise HarnessError(f"{local}: expected {LINES} lines, found {len(lines)}")
+    return tuple(lines)
+
+
+class Multi30kDocs(BaseDocs):
+    def __init__(self, lang: str):
+        self._lang = lang
+
+    def _docs(self) -> list[GenericDoc]:
+        return [GenericDoc(line_id(n), text) for n, text in enumerate(captions(self._lang), start=1)]
+
+    def docs_iter(self):
+        return iter(self._docs())
+
+    def docs_count(self):
+        return len(captions(self._lang))
+
+    def docs_store(self, field="doc_id"):
+        return InMemoryDocstore(self._docs())
+
+    def docs_cls(self):
+        return GenericDoc
+
+    def docs_namespace(self):
+        return DATASET_PREFIX
+
+    def docs_lang(self):
+        return self._lang
+
+
+class Multi30kQueries(BaseQueries):
+    def queries_iter(self):
+        return (GenericQuery(line_id(n), text) for n, text in enumerate(captions("en"), start=1))
+
+    def queries_cls(self):
+        return GenericQuery
+
+    def queries_namespace(self):
+        return DATASET_PREFIX
+
+    def queries_lang(self):
+        return "en"
+
+
+QREL_DEFS = {1: "the caption on the same line of the target file (derived from line alignment, not assessed)"}
+
+
+class Multi30kQrels(BaseQrels):
+    def __init__(self, lang: str):
+        self._lang = lang
+
+    def qrels_iter(self):
+        captions("en"), captions(self._lang)  # both files checked before any judgement is handed out
+        return (TrecQrel(line_id(n), line_id(n), 1, "0") for n in range(1, LINES + 1))
+
+    def qrels_defs(self):
+        return QREL_DEFS
+
+    def qrels_cls(self):
+        return TrecQrel
+
+
+def dataset_id(lang: str) -> str:
+    return f"{DATASET_PREFIX}/{lang}"
+
+
+def register() -> None:
+    """Register ``harness/multi30k/<lang>`` for every language of ``LANGS`` (idempotent; reads nothing yet)."""
+    for lang in LANGS:
+        name = dataset_id(lang)
+        if name not in ir_datasets.registry:
+            ir_datasets.registry.register(name, Dataset(Multi30kDocs(lang), Multi30kQueries(), Multi30kQrels(lang)))
