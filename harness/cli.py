@@ -9,6 +9,7 @@ from harness.atomic import atomic_open
 from harness.cli_args import (
     build_parser,
     check_named_files,
+    check_members,
     check_out,
     collection_arg,
     comparison_options,
@@ -39,6 +40,8 @@ def cmd_run(args) -> int:
     overrides = overrides_arg(args.settings)
     check_out(args.out)
     check_named_files(methods, pairs, overrides)
+    check_members(methods, overrides)
+    methods = sorted(methods, key=lambda spec: spec.family == "fusion")  # a fusion after its members
     profile = get_profile(args.profile).name
     for spec in methods:  # --profile sets every method's profile unless --set names one
         if "profile" in spec.defaults:
@@ -199,6 +202,7 @@ def cmd_list(args) -> int:
                 print(f"    {pair_name}: not usable: {pair_topics}")
                 continue
             retriever = spec.implementation(spec, spec.parameters(), Path("."))
+            retriever.out = Path("results")  # where a fusion finds its members' runs
             retriever.plan(run)  # as in `run --pairs all`: run-wide choices see every pair
             reason = retriever.unavailable_reason(pair_topics)
             used = retriever.resolved(pair_topics).get("translator") if reason is None else None
@@ -235,6 +239,16 @@ def cmd_list(args) -> int:
     return 0
 
 
+def cmd_check(args) -> int:
+    from harness.reproduce import check, write_expected
+
+    check_out(args.out)
+    if args.write_expected:
+        print(write_expected(args.out))
+        return 0
+    return 0 if check(args.out, args.rerun, lambda line: print(line, flush=True)) else 1
+
+
 COMMANDS = {
     "run": cmd_run,
     "list": cmd_list,
@@ -243,6 +257,7 @@ COMMANDS = {
     "compare": cmd_compare,
     "claims": cmd_claims,
     "study": cmd_study,
+    "check": cmd_check,
 }
 
 

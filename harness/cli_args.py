@@ -117,6 +117,16 @@ def check_named_files(methods, pairs, overrides) -> None:
                         raise UsageError(str(exc)) from None
 
 
+def check_members(methods, overrides) -> None:
+    """Fusion members (the default or named with --set) must be registered methods other than the fusion."""
+    for spec in methods:
+        members = spec.parameters(overrides.get(spec.name)).get("members")
+        for member in members or []:
+            if member not in METHODS or member == spec.name or METHODS[member].family == "fusion":
+                valid = ", ".join(m for m, s in METHODS.items() if s.family != "fusion")
+                raise UsageError(f"{spec.name}.members: {member!r} is not a method it can fuse; valid: {valid}")
+
+
 def _names(text: str) -> tuple[str, ...]:
     return tuple(name.strip() for name in text.split(",") if name.strip())
 
@@ -206,6 +216,12 @@ def build_parser() -> argparse.ArgumentParser:
     study_run.add_argument("--out", type=Path, default=Path("results"), help="results folder (default: results)")
     study_run.add_argument("--force", action="store_true", help="retrieve again even where a saved run exists")
     _add_statistics_options(study_run)
+
+    check = commands.add_parser("check", help="reproduction check: committed scores against results/expected.tsv, one OK/FAIL line per cell")
+    check.add_argument("--rerun", choices=("none", "bm25", "all"), default="bm25",
+                       help="also re-run these cells in a temporary folder: none, bm25 (default, about a minute) or all (trains cold)")
+    check.add_argument("--write-expected", action="store_true", help="write results/expected.tsv from the committed scores, then stop")
+    check.add_argument("--out", type=Path, default=Path("results"), help="results folder (default: results)")
 
     compare = commands.add_parser("compare", help="per-query differences of method A against method B: a table, tests and a plot")
     compare.add_argument("method_a", metavar="A", help="a method in the scores file")

@@ -17,7 +17,7 @@ from harness.errors import HarnessError, UsageError
 from harness.params import check_value, undeclared
 
 Ranking = dict[str, list[tuple[str, float]]]  # query id -> [(doc id, score)], best first
-NEEDS = ("translator", "encoder", "bitext", "teacher")
+NEEDS = ("translator", "encoder", "bitext", "teacher", "runs")  # runs: other methods' saved runs (fusion)
 
 
 class Unavailable(HarnessError):

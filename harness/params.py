@@ -113,6 +113,12 @@ PARAMETERS: dict[str, Param] = {
     "seed": Param("int", "training seed", minimum=0),
     "freeze_word_embeddings": Param("bool", "freeze the word embeddings; null: frozen on CPU", nullable=True),
     "checkpoint_every": Param("int", "steps between checkpoints", minimum=1),
+    # fusion
+    "members": Param("str-list", "fusion: the registered methods whose saved runs are fused"),
+    "fusion": Param("choice", "fusion: reciprocal-rank fusion or CombSUM of normalised scores", choices=("rrf", "combsum")),
+    "rrf_k": Param("int", "fusion: RRF's k (score 1 / (k + rank))", minimum=1),
+    "normalisation": Param("choice", "fusion (combsum): per-query score normalisation (ranx)",
+                           choices=("min-max", "max", "sum", "zmuv")),
     # objectives
     "temperature": Param("float", "CAL: InfoNCE temperature", minimum=0, exclusive_minimum=True),
     "direction": Param("choice", "CAL: which side is the InfoNCE anchor",

@@ -59,6 +59,7 @@ def run_cell(
     run_path, sidecar_path = run_paths(out, topics.collection, pair.name, spec.name)
     workdir = cache_dir("work", topics.collection, pair.name, spec.name)
     retriever = spec.implementation(spec, params, workdir)
+    retriever.out = out  # fusion reads its members' saved runs here
     retriever.plan(run or (topics,))
     try:
         resolved = retriever.resolved(topics)

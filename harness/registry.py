@@ -7,6 +7,7 @@ from harness.method import MethodSpec
 
 from baselines.bm25_nmt import BM25_HT, BM25_NMT
 from methods.cal import CAL
+from methods.fusion import fusion
 from methods.kd import KD
 from methods.mdpr import MDPR
 from methods.optical import OPTICAL
@@ -27,6 +28,8 @@ register(MDPR)
 register(KD)
 register(CAL)
 register(OPTICAL)
+register(fusion("rrf-bm25-nmt+optical", ("bm25-nmt", "optical")))
+register(fusion("rrf-bm25-nmt+mdpr", ("bm25-nmt", "mdpr")))
 
 
 def select(names: str, valid: dict, kind: str) -> list:
