@@ -239,6 +239,17 @@ def cmd_list(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    from harness.export import export
+
+    collection = collection_arg(args.collection)
+    pairs = pairs_arg(args.pairs, collection)
+    check_out(args.dest)
+    for path in export(args.out, collection, pairs, args.format, args.dest):
+        print(path)
+    return 0
+
+
 def cmd_check(args) -> int:
     from harness.reproduce import check, write_expected
 
@@ -258,6 +269,7 @@ COMMANDS = {
     "claims": cmd_claims,
     "study": cmd_study,
     "check": cmd_check,
+    "export": cmd_export,
 }
 
 

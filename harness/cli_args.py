@@ -223,6 +223,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--write-expected", action="store_true", help="write results/expected.tsv from the committed scores, then stop")
     check.add_argument("--out", type=Path, default=Path("results"), help="results folder (default: results)")
 
+    export = commands.add_parser("export", help="write a collection's saved runs and qrels for other tools: ranx JSON, TREC, or PyTerrier-ready Parquet")
+    export.add_argument("--format", required=True, choices=("ranx", "trec", "pyterrier"), help="ranx | trec | pyterrier")
+    export.add_argument("--collection", default=DEFAULT_COLLECTION, help=f"one of: {', '.join(COLLECTIONS)} (default: {DEFAULT_COLLECTION})")
+    export.add_argument("--pairs", default="all", help="all (the collection's pairs), or a comma list of them")
+    export.add_argument("--out", type=Path, default=Path("results"), help="results folder the runs are read from (default: results)")
+    export.add_argument("--dest", type=Path, default=Path("export"), help="folder to write into (default: export)")
+
     compare = commands.add_parser("compare", help="per-query differences of method A against method B: a table, tests and a plot")
     compare.add_argument("method_a", metavar="A", help="a method in the scores file")
     compare.add_argument("method_b", metavar="B", help="the method A is compared with")

@@ -41,8 +41,10 @@ from harness.runs import read_run, read_sidecar, run_paths, trec_order
 FORMATS = ("ranx", "trec", "pyterrier")
 
 
-def export(out: Path, collection: CollectionSpec, pairs: Sequence[LanguagePair], fmt: str, dest: Path) -> list[Path]:
-    """Write the saved runs of ``collection`` for ``pairs`` (and their qrels) as ``fmt`` under ``dest``; returns the files written."""
+def export(
+    out: Path, collection: CollectionSpec, pairs: Sequence[LanguagePair], fmt: str, dest: Path
+) -> list[Path]:
+    """Write the saved runs of ``collection`` for ``pairs``, with their qrels, as ``fmt`` under ``dest``."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown export format {fmt!r}; valid: {', '.join(FORMATS)}")
     writer = {"trec": _trec, "ranx": _ranx, "pyterrier": _pyterrier}[fmt]
@@ -76,14 +78,16 @@ def saved_runs(out: Path, collection: str, pair: str) -> dict[str, tuple[Path, P
         if not run_path.is_file() or not run_matches_sidecar(run_path, sidecar):
             raise HarnessError(
                 f"{run_path} is missing or is not the run its sidecar {sidecar_path.name} describes (sha256); "
-                f"not exported. Rerun: python -m harness run --collection {collection} --methods {method} --pairs {pair} --force"
+                f"not exported. Rerun: python -m harness run --collection {collection} --methods {method} "
+                f"--pairs {pair} --force"
             )
         runs[method] = (run_path, sidecar_path, sidecar)
     return runs
 
 
 def _check_qrels(sidecar: dict, sidecar_path: Path, topics: Topics) -> None:
-    if sidecar.get("qrels_sha256") != topics.qrels_sha256 or sidecar.get("dataset_id", topics.dataset_id) != topics.dataset_id:
+    other_dataset = sidecar.get("dataset_id", topics.dataset_id) != topics.dataset_id
+    if sidecar.get("qrels_sha256") != topics.qrels_sha256 or other_dataset:
         raise HarnessError(
             f"{sidecar_path}: the run was made against other qrels than {topics.dataset_id} has now; "
             "exporting them together would mislead; rerun with --force"

@@ -157,6 +157,10 @@ def summarize_use(used: Mapping[str, Any]) -> str | None:
     translator = used.get("translator")
     if translator:
         return f"translator {translator['spec']}"
+    if used.get("fusion"):
+        members = " and ".join(m["method"] for m in used.get("members", []))
+        settings = ", ".join(f"{k} = {v}" for k, v in used.get("parameters", {}).items())
+        return f"{used['fusion']} of {members} ({settings}; {used.get('library')})"
     model = used.get("model")
     if not isinstance(model, dict):
         return f"model {model}" if model else None

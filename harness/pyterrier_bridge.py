@@ -61,7 +61,8 @@ def as_transformer(
     try:
         language_pair = get_pair(pair)
     except KeyError:
-        raise UsageError(f"unknown pair {pair!r}; {collection} serves: {', '.join(COLLECTIONS[collection].pairs)}") from None
+        served = ", ".join(COLLECTIONS[collection].pairs)
+        raise UsageError(f"unknown pair {pair!r}; {collection} serves: {served}") from None
     if depth < 1:
         raise UsageError(f"depth {depth}: expected at least 1 document per query")
     spec = METHODS[method_name]
@@ -77,7 +78,9 @@ def as_transformer(
     def retrieve(frame: pd.DataFrame) -> pd.DataFrame:
         missing = {"qid", "query"} - set(frame.columns)
         if missing:
-            raise HarnessError(f"{method_name}: the query frame needs columns qid and query; missing {', '.join(sorted(missing))}")
+            raise HarnessError(
+                f"{method_name}: the query frame needs columns qid and query; missing {', '.join(sorted(missing))}"
+            )
         extra = [c for c in frame.columns if c not in RESULT_COLUMNS and c not in ("docno", "docid")]
         queries = dict(zip(frame["qid"].astype(str), frame["query"].astype(str)))
         ranking = retriever.retrieve(queries, depth) if queries else {}
@@ -86,7 +89,8 @@ def as_transformer(
             for qid in queries
             for rank, (doc_id, score) in enumerate(trec_order(ranking.get(qid, [])))
         ]
-        results = pd.DataFrame(rows, columns=["qid", "docno", "score", "rank"]).astype({"score": "float64", "rank": "int64"})
+        results = pd.DataFrame(rows, columns=["qid", "docno", "score", "rank"])
+        results = results.astype({"score": "float64", "rank": "int64"})
         # PyTerrier keeps the query's columns on every result row (query, and any others such as query_0).
         per_query = frame.assign(qid=frame["qid"].astype(str))[["qid", "query", *extra]].drop_duplicates("qid")
         return results.merge(per_query, on="qid", how="left")[RESULT_COLUMNS + extra]

@@ -5,6 +5,8 @@
 * ``combsum``: CombSUM (Fox & Shaw, TREC-2 1994) over scores normalised per query
   (``normalisation``: min-max by default).
 
+A query that some member left without any document is fused over the members that answered it.
+
 The members' runs are read from the same results folder, collection and pair: they must have
 been made first (``run --methods all`` orders fusion entries last).  A member without a run (e.g.
 bm25-nmt on a pair with no translator) makes the fusion unavailable, with the member's reason.
@@ -39,12 +41,12 @@ class FusionRetriever(Retriever):
             if self.out is None:
                 return "fusion needs the results folder of its members' runs"
             run_path, sidecar_path = run_paths(self.out, topics.collection, topics.pair.name, member)
-            if not sidecar_path.is_file() or not run_path.is_file():
+            sidecar = read_sidecar(sidecar_path) if sidecar_path.is_file() else {}
+            if sidecar.get("status") == "skipped":
+                return f"member {member} was skipped on {topics.pair.name}: {sidecar.get('reason')}"
+            if sidecar.get("status") != "ok" or not run_path.is_file():
                 return (f"member {member} has no saved run on {topics.collection}/{topics.pair.name}; run it first: "
                         f"python -m harness run --methods {member} --pairs {topics.pair.name}")
-            sidecar = read_sidecar(sidecar_path)
-            if sidecar.get("status") != "ok":
-                return f"member {member} was skipped on {topics.pair.name}: {sidecar.get('reason')}"
             if sidecar.get("queries_sha256") != topics.queries_sha256 or not run_matches_sidecar(run_path, sidecar):
                 return f"member {member}'s run on {topics.pair.name} is not for these queries or not its sidecar's; rerun it"
             found[member] = (str(run_path), sidecar["run_sha256"])
@@ -67,19 +69,27 @@ class FusionRetriever(Retriever):
     def retrieve(self, queries: Mapping[str, str], depth: int) -> Ranking:
         from ranx import Run, fuse
 
-        runs = []
-        for member, (path, _) in self.members.items():
-            ranking = read_run(Path(path))
-            runs.append(Run({q: dict(docs) for q, docs in ranking.items() if q in queries}, name=member))
-        method = self.params["fusion"]
-        if method == "rrf":
-            fused = fuse(runs=runs, method="rrf", params={"k": int(self.params["rrf_k"])})
-        else:
-            fused = fuse(runs=runs, norm=self.params["normalisation"], method=RANX_METHODS[method])
+        member_runs = {m: read_run(Path(path)) for m, (path, _) in self.members.items()}
+        # ranx fuses runs over the same queries; a query that a member did not answer (no document
+        # retrieved) is fused over the members that did, so each such group is fused on its own.
+        groups: dict[tuple[str, ...], list[str]] = {}
+        for query in queries:
+            having = tuple(m for m, run in member_runs.items() if run.get(query))
+            if having:
+                groups.setdefault(having, []).append(query)
         ranking: Ranking = {}
-        for query, docs in fused.to_dict().items():
-            ordered = sorted(docs.items(), key=lambda item: (-item[1], item[0]))[:depth]
-            ranking[query] = [(doc, float(score)) for doc, score in ordered]
+        for having, chosen in groups.items():
+            runs = [Run({q: member_runs[m][q] for q in chosen}, name=m) for m in having]
+            # ranx needs two runs; one run fused with itself gives twice its fused score: halved, exactly.
+            scale = 0.5 if len(runs) == 1 else 1.0
+            runs = runs * 2 if len(runs) == 1 else runs
+            if self.params["fusion"] == "rrf":
+                fused = fuse(runs=runs, method="rrf", params={"k": int(self.params["rrf_k"])})
+            else:
+                fused = fuse(runs=runs, norm=self.params["normalisation"], method=RANX_METHODS[self.params["fusion"]])
+            for query, docs in fused.to_dict().items():
+                ordered = sorted(docs.items(), key=lambda item: (-item[1], item[0]))[:depth]
+                ranking[query] = [(doc, float(score) * scale) for doc, score in ordered]
         return ranking
 
     def provenance(self) -> dict:

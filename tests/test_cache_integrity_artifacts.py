@@ -7,7 +7,6 @@ repair must equal the result computed before the damage.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess

@@ -106,7 +106,8 @@ def test_pyterrier_export_reads_back_with_pandas(results, tmp_path, topics):
         assert list(group["score"]) == sorted(group["score"], reverse=True)
         source, _ = run_paths(results, "ntrex", "en-sw", method)
         assert dict(zip(group["docno"], group["score"])) == read_run(source)[qid]
-    assert len(runs) == sum(len(docs) for m in METHODS for docs in read_run(run_paths(results, "ntrex", "en-sw", m)[0]).values())
+    sources = [read_run(run_paths(results, "ntrex", "en-sw", m)[0]) for m in METHODS]
+    assert len(runs) == sum(len(docs) for run in sources for docs in run.values())
     qrels = pd.read_parquet(folder / "qrels.parquet")
     assert list(qrels.columns) == ["qid", "docno", "label"] and len(qrels) == 669
     assert {(q, d): r for q, d, r in qrels.itertuples(index=False)} == {
@@ -166,3 +167,12 @@ def test_bridge_retrieves_as_a_pyterrier_transformer(tiny_bert, topics):
     top = (transformer % 10)(frame)
     assert top.groupby("qid").size().tolist() == [10, 10]
     assert top.reset_index(drop=True).equals(results[results["rank"] < 10].reset_index(drop=True))
+
+
+def test_export_command_line(tmp_path, capsys):
+    from harness.cli import main
+
+    # No saved runs in an empty results folder: one line naming the folder, exit 1.
+    assert main(["export", "--format", "trec", "--out", str(tmp_path / "empty"), "--dest", str(tmp_path / "d")]) == 1
+    assert "runs" in capsys.readouterr().err
+    assert main(["export", "--format", "csv"]) == 2

@@ -78,3 +78,18 @@ def test_default_fusion_entries_are_registered():
     assert METHODS["rrf-bm25-nmt+optical"].defaults["members"] == ["bm25-nmt", "optical"]
     assert METHODS["rrf-bm25-nmt+mdpr"].defaults["rrf_k"] == 60
     assert callable(register)
+
+
+def test_a_query_one_member_did_not_answer_is_fused_over_the_others(tmp_path):
+    spec = fusion("rrf-a+b", ("a", "b"))
+    retriever = FusionRetriever(spec, spec.parameters(), tmp_path)
+    members = {}
+    for name, ranking in {"a": {"q1": [("d1", 2.0), ("d2", 1.0)], "q2": [("d5", 1.0)]},
+                          "b": {"q1": [("d2", 5.0)]}}.items():
+        write_run(tmp_path / f"{name}.run", ranking, tag=name)
+        members[name] = (str(tmp_path / f"{name}.run"), "sha")
+    retriever.members = members
+    ranking = retriever.retrieve({"q1": "x", "q2": "y", "q3": "z"}, 10)
+    assert dict(ranking["q2"]) == pytest.approx({"d5": 1 / 61})  # only a answered q2: 1 / (60 + 1)
+    assert dict(ranking["q1"]) == pytest.approx({"d2": 1 / 62 + 1 / 61, "d1": 1 / 61})
+    assert "q3" not in ranking  # nobody answered it

@@ -19,7 +19,7 @@ import torch
 from harness.cli import main
 from harness.data.collections import COLLECTIONS, load_topics
 from harness.data.pairs import PAIRS
-from harness.encode import E5, EmbeddingCache, Encoder, Recipe, pool
+from harness.encode import EmbeddingCache, Encoder, Recipe, pool
 from harness.errors import UsageError
 from harness.models import load_model
 from harness.retrieval import dense

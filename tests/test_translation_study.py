@@ -1,6 +1,5 @@
 """The translation study: chrF/BLEU from sacrebleu on the mirror's own lines, tests equal to scipy/statsmodels."""
 
-import json
 from pathlib import Path
 
 import numpy as np
