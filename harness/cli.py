@@ -17,7 +17,7 @@ from harness.cli_args import (
     pairs_arg,
 )
 from harness.compare import ComparisonOptions, duel
-from harness.data.collections import COLLECTIONS, DEFAULT_COLLECTION, load_topics
+from harness.data.collections import COLLECTIONS, DEFAULT_COLLECTION, load_topics, saved_collection
 from harness.data.pairs import ALL_PAIRS, PAIRS
 from harness.errors import HarnessError, UsageError
 from harness.leaderboard import build_board
@@ -35,7 +35,7 @@ from harness.scores import load_scores, scores_path
 LEADERBOARD = "leaderboard.md"
 def cmd_run(args) -> int:
     methods = select(args.methods, METHODS, "method")
-    collection = collection_arg(args.collection)
+    collection = collection_arg(args.collection, args.pairs)
     pairs = pairs_arg(args.pairs, collection)
     overrides = overrides_arg(args.settings)
     check_out(args.out)
@@ -72,9 +72,11 @@ def _ordered_methods(entries) -> list[str]:
 def build_boards(out: Path, measures, options: ComparisonOptions) -> list:
     """One board per collection that has a scores file under ``out``."""
     boards = []
-    for name, collection in COLLECTIONS.items():
+    names = list(COLLECTIONS) + sorted(p.stem for p in (out / "scores").glob("*.json") if p.stem not in COLLECTIONS)
+    for name in names:
         path = scores_path(out, name)
         entries = load_scores(path)
+        collection = COLLECTIONS.get(name) or saved_collection(name, entries)
         if entries:
             title = f"Collection `{name}`: {collection.description}"
             source = str(path.relative_to(out))
@@ -106,7 +108,9 @@ def cmd_leaderboard(args) -> int:
 
 def _saved_scores(out: Path, collection_name: str):
     """The scores file of a collection and its entries; an error when there are none."""
-    path = scores_path(out, collection_arg(collection_name).name)
+    from harness.data.user_collections import results_name
+
+    path = scores_path(out, results_name(collection_name))
     entries = load_scores(path)
     if not entries:
         raise HarnessError(f"no scores in {path}; run `python -m harness run` or `evaluate` first")
@@ -125,9 +129,10 @@ def cmd_compare(args) -> int:
     measures = sorted({m for e in entries.values() for m in e.scores})
     if args.measure not in measures:
         raise UsageError(f"unknown measure {args.measure}; valid: {', '.join(measures)}")
-    collection = collection_arg(args.collection)
+    collection = collection_arg(args.collection, args.pairs) if args.pairs != "all" or args.collection in COLLECTIONS \
+        else saved_collection(args.collection, entries)
     pairs = None if args.pairs == "all" else list(dict.fromkeys(p.name for p in pairs_arg(args.pairs, collection)))
-    result = duel(entries, args.method_a, args.method_b, args.measure, pairs or list(collection.pairs), options)
+    result = duel(entries, args.method_a, args.method_b, args.measure, pairs, options, collection.pairs)
     plots = {}
     for differences in result.per_pair:
         target = args.out / compare_plot_path(args.method_a, args.method_b, differences.pair, args.measure)
@@ -178,71 +183,77 @@ def cmd_study(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    collection = collection_arg(args.collection)
+    collection = collection_arg(args.collection, args.pairs)
     entries = evaluate_saved(collection, pairs_arg(args.pairs, collection), args.out, args.measures)
     print(f"{len(entries)} entries in {scores_path(args.out, collection.name)}")
     return 0
 
 
 def cmd_list(args) -> int:
-    print("Methods (usability on the built-in collection):")
-    collection = COLLECTIONS[DEFAULT_COLLECTION]
-    topics = {}
-    for pair in PAIRS.values():
+    from harness.models.resolve import offline_unless_reachable
+
+    # One look at the hub for the whole listing (none with HF_HUB_OFFLINE set): when it does not
+    # answer, every check below treats it as HF_HUB_OFFLINE=1 instead of failing once per pair.
+    with offline_unless_reachable() as hub:
+        print(hub.line())
+        print("Methods (usability on the built-in collection):")
+        collection = COLLECTIONS[DEFAULT_COLLECTION]
+        topics = {}
+        for pair in PAIRS.values():
+            try:
+                topics[pair.name] = load_topics(collection, pair)
+            except HarnessError as exc:
+                topics[pair.name] = exc
+        run = [t for t in topics.values() if not isinstance(t, HarnessError)]
+        for spec in METHODS.values():
+            oracle = " (oracle: a ceiling, not a competitor)" if spec.oracle else ""
+            print(f"  {spec.name}  [{spec.family}; needs {', '.join(spec.needs) or 'nothing'}]{oracle}  {spec.description}")
+            for pair_name, pair_topics in topics.items():
+                if isinstance(pair_topics, HarnessError):
+                    print(f"    {pair_name}: not usable: {pair_topics}")
+                    continue
+                retriever = spec.implementation(spec, spec.parameters(), Path("."))
+                retriever.out = Path("results")  # where a fusion finds its members' runs
+                retriever.plan(run)  # as in `run --pairs all`: run-wide choices see every pair
+                reason = retriever.unavailable_reason(pair_topics)
+                used = retriever.resolved(pair_topics).get("translator") if reason is None else None
+                status = "usable" + (f" with {used}" if used else "") if reason is None else "not usable: " + reason
+                print(f"    {pair_name}: {status}")
+        print("\nLanguage pairs (precomputed MT of NTREX's English: `--set bm25-nmt.translator=precomputed:SYSTEM`):")
+        from harness.translate.precomputed import available_systems
+
+        for pair in PAIRS.values():
+            real = ", ".join(pair.real_collections) or "none in ir_datasets"
+            systems = ", ".join(available_systems(pair.lang)) or "none"
+            print(f"  {pair.name}  {pair.language} ({pair.resource}-resource); real collections: {real}")
+            print(f"    precomputed MT systems pinned: {systems}")
+        print("\nTraining bitext (pairs after NTREX exclusion and de-duplication):")
         try:
-            topics[pair.name] = load_topics(collection, pair)
+            from harness.bitext import bitext_counts
+
+            for lang, counts in bitext_counts().items():
+                detail = ", ".join(f"{source} {n}" for source, n in counts.items())
+                print(f"  {lang}: {sum(counts.values())} ({detail})")
         except HarnessError as exc:
-            topics[pair.name] = exc
-    run = [t for t in topics.values() if not isinstance(t, HarnessError)]
-    for spec in METHODS.values():
-        oracle = " (oracle: a ceiling, not a competitor)" if spec.oracle else ""
-        print(f"  {spec.name}  [{spec.family}; needs {', '.join(spec.needs) or 'nothing'}]{oracle}  {spec.description}")
-        for pair_name, pair_topics in topics.items():
-            if isinstance(pair_topics, HarnessError):
-                print(f"    {pair_name}: not usable: {pair_topics}")
-                continue
-            retriever = spec.implementation(spec, spec.parameters(), Path("."))
-            retriever.out = Path("results")  # where a fusion finds its members' runs
-            retriever.plan(run)  # as in `run --pairs all`: run-wide choices see every pair
-            reason = retriever.unavailable_reason(pair_topics)
-            used = retriever.resolved(pair_topics).get("translator") if reason is None else None
-            status = "usable" + (f" with {used}" if used else "") if reason is None else "not usable: " + reason
-            print(f"    {pair_name}: {status}")
-    print("\nLanguage pairs (precomputed MT of NTREX's English: `--set bm25-nmt.translator=precomputed:SYSTEM`):")
-    from harness.translate.precomputed import available_systems
+            print(f"  not available: {exc}")
+        print("\nCollections:")
+        mirror = data_mirror()
+        for collection in COLLECTIONS.values():
+            if collection.builtin:
+                where = f"from the mirror {mirror}" if mirror else f"downloads pinned files on first use (or set {MIRROR_ENV})"
+            else:
+                import ir_datasets
 
-    for pair in PAIRS.values():
-        real = ", ".join(pair.real_collections) or "none in ir_datasets"
-        systems = ", ".join(available_systems(pair.lang)) or "none"
-        print(f"  {pair.name}  {pair.language} ({pair.resource}-resource); real collections: {real}")
-        print(f"    precomputed MT systems pinned: {systems}")
-    print("\nTraining bitext (pairs after NTREX exclusion and de-duplication):")
-    try:
-        from harness.bitext import bitext_counts
-
-        for lang, counts in bitext_counts().items():
-            detail = ", ".join(f"{source} {n}" for source, n in counts.items())
-            print(f"  {lang}: {sum(counts.values())} ({detail})")
-    except HarnessError as exc:
-        print(f"  not available: {exc}")
-    print("\nCollections:")
-    mirror = data_mirror()
-    for collection in COLLECTIONS.values():
-        if collection.builtin:
-            where = f"from the mirror {mirror}" if mirror else f"downloads pinned files on first use (or set {MIRROR_ENV})"
-        else:
-            import ir_datasets
-
-            where = f"ir_datasets downloads it into {ir_datasets.util.home_path()} on first use (needs the network once)"
-        print(f"  {collection.name}  {collection.description}; {where}")
-        print(f"    pairs: {', '.join(collection.pairs) or 'none'}; ids: {collection.pattern}")
-    return 0
+                where = f"ir_datasets downloads it into {ir_datasets.util.home_path()} on first use (needs the network once)"
+            print(f"  {collection.name}  {collection.description}; {where}")
+            print(f"    pairs: {', '.join(collection.pairs) or 'none'}; ids: {collection.pattern}")
+        return 0
 
 
 def cmd_export(args) -> int:
     from harness.export import export
 
-    collection = collection_arg(args.collection)
+    collection = collection_arg(args.collection, args.pairs)
     pairs = pairs_arg(args.pairs, collection)
     check_out(args.dest)
     for path in export(args.out, collection, pairs, args.format, args.dest):

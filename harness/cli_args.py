@@ -30,10 +30,11 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def collection_arg(name: str):
-    if name not in COLLECTIONS:
-        raise UsageError(f"unknown collection {name}; valid: {', '.join(COLLECTIONS)}")
-    return COLLECTIONS[name]
+def collection_arg(name: str, pairs: str = "all"):
+    """A registered collection, ``irds:<ir_datasets id>`` (pairs from --pairs) or a local folder."""
+    from harness.data.user_collections import resolve_collection
+
+    return resolve_collection(name, pairs)
 
 
 def pairs_arg(names: str, collection) -> list:

@@ -22,7 +22,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from harness.data.pairs import ALL_PAIRS, PAIRS
+from harness.data.pairs import PAIRS, get_pair
 from harness.errors import HarnessError, UsageError
 from harness.scores import ScoreEntry
 from harness.stats import (
@@ -42,8 +42,8 @@ def groups_for(pairs: Sequence[str]) -> dict[str, tuple[str, ...]]:
     The low- and high-resource means appear only when the pairs hold both kinds (NTREX's seven);
     a collection of one kind (XQuAD, Multi30k) gets the overall mean alone.
     """
-    low = tuple(p for p in pairs if ALL_PAIRS[p].resource == "low")
-    high = tuple(p for p in pairs if ALL_PAIRS[p].resource == "high")
+    low = tuple(p for p in pairs if get_pair(p).resource == "low")
+    high = tuple(p for p in pairs if get_pair(p).resource == "high")
     split = {"low-resource mean": low, "high-resource mean": high} if low and high else {}
     return split | ({"mean": tuple(pairs)} if len(pairs) > 1 else {})
 
@@ -381,7 +381,7 @@ def covered_group(entries: Entries, methods: Sequence[str], group: str = "low-re
     )
     if covered == members or len(covered) < 2:
         return {}
-    return {f"{group} ({', '.join(ALL_PAIRS[p].lang for p in covered)})": covered}
+    return {f"{group} ({', '.join(get_pair(p).lang for p in covered)})": covered}
 
 
 def columns_of_board(
@@ -519,13 +519,14 @@ def duel(
     measure: str,
     pairs: Sequence[str] | None,
     options: ComparisonOptions,
+    collection_pairs: Sequence[str] = tuple(PAIRS),
 ) -> Duel:
     """Compare ``method`` (A) with ``reference`` (B).  ``pairs=None``: every pair where both have scores.
 
     Per-pair tests form one family and the tests over several pairs another,
     each corrected with ``options.correction``.
     """
-    candidates = list(PAIRS) if pairs is None else list(pairs)
+    candidates = list(collection_pairs) if pairs is None else list(pairs)
     groups = groups_for(candidates) if set(candidates) - set(PAIRS) else GROUPS
     per_pair, left_out = [], []
     for pair in candidates:

@@ -35,6 +35,7 @@ from harness.encode import Encoder, Recipe, pool, recipe_for, shared_encoder, we
 from harness.errors import HarnessError
 from harness.method import Unavailable
 from harness.models import load_model, resolve_model
+from harness.models.resolve import quiet_transformers
 from harness.paths import cache_dir
 from harness.profiles import get_profile
 from methods.mdpr import PASSAGE_DEFAULTS, DenseRetriever
@@ -247,8 +248,9 @@ def train_student(
 
     partial = folder / "final.partial"
     shutil.rmtree(partial, ignore_errors=True)
-    student.eval().save_pretrained(partial)
-    student_tokenizer.save_pretrained(partial)
+    with quiet_transformers():  # no "Writing model shards" bar for a one-second save
+        student.eval().save_pretrained(partial)
+        student_tokenizer.save_pretrained(partial)
     shutil.rmtree(final, ignore_errors=True)
     partial.rename(final)
     atomic_write_text(folder / "losses.tsv", "step\tloss\n" + "".join(f"{i}\t{v!r}\n" for i, v in enumerate(losses, 1)))

@@ -124,6 +124,12 @@ COLLECTIONS: dict[str, CollectionSpec] = {
 DEFAULT_COLLECTION = "ntrex"
 
 
+def saved_collection(name: str, entries) -> CollectionSpec:
+    """A collection known only from its saved scores (an irds: id or a folder of an earlier run)."""
+    pairs = tuple(dict.fromkeys(pair for pair, _ in sorted(entries)))
+    return CollectionSpec(name, "rebuilt from its saved scores", "", "", False, "", pairs)
+
+
 @contextmanager
 def _quiet_ir_datasets():
     logger = logging.getLogger("ir_datasets")

@@ -8,6 +8,7 @@ students saw bitext of the language (only the seven).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -68,8 +69,35 @@ OTHER_PAIRS: dict[str, LanguagePair] = {
 ALL_PAIRS: dict[str, LanguagePair] = PAIRS | OTHER_PAIRS
 
 
+PAIR_NAME = re.compile(r"en-([a-z]{2,3})")
+
+# Languages a user's collection may bring: English name and NLLB-200 code (for the seq2seq
+# translator).  Anything else still works, named by its code, with no NLLB code.
+KNOWN_LANGUAGES = {
+    "fa": ("Persian", "pes_Arab"), "ha": ("Hausa", "hau_Latn"), "am": ("Amharic", "amh_Ethi"),
+    "ig": ("Igbo", "ibo_Latn"), "rw": ("Kinyarwanda", "kin_Latn"), "bn": ("Bengali", "ben_Beng"),
+    "te": ("Telugu", "tel_Telu"), "id": ("Indonesian", "ind_Latn"), "ko": ("Korean", "kor_Hang"),
+    "ja": ("Japanese", "jpn_Jpan"), "it": ("Italian", "ita_Latn"), "nl": ("Dutch", "nld_Latn"),
+    "pt": ("Portuguese", "por_Latn"), "pl": ("Polish", "pol_Latn"), "uk": ("Ukrainian", "ukr_Cyrl"),
+    "tl": ("Tagalog", "tgl_Latn"),
+}
+
+
 def get_pair(name: str) -> LanguagePair:
-    """Any known pair by name ("en-sw", "en-zh"); KeyError for an unknown one."""
+    """Any pair by name: one of ours ("en-sw"), a study's ("en-zh"), or a user's ("en-fa").
+
+    A pair we do not know is made from its code (resource "unknown": it joins the overall mean
+    column, not the low/high ones) and remembered for the process.  KeyError unless the name is
+    ``en-`` and a 2-3 letter code.
+    """
+    if name in ALL_PAIRS:
+        return ALL_PAIRS[name]
+    match = PAIR_NAME.fullmatch(name)
+    if match is None:
+        raise KeyError(name)
+    lang = match.group(1)
+    language, nllb = KNOWN_LANGUAGES.get(lang, (lang, ""))
+    ALL_PAIRS[name] = LanguagePair(name, lang, language, "unknown", "", nllb, ())
     return ALL_PAIRS[name]
 
 

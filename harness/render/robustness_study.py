@@ -174,7 +174,7 @@ def gap_png(analysis) -> bytes | None:
             low = np.array([by_key[(p, method)].low if (p, method) in by_key else np.nan for p in perturbations])
             high = np.array([by_key[(p, method)].high if (p, method) in by_key else np.nan for p in perturbations])
             axes.bar(positions - 0.4 + width * (i + 0.5), values, width, color=method_colour(i), label=method,
-                     yerr=np.nan_to_num(np.vstack([values - low, high - values])), capsize=2)
+                     yerr=np.clip(np.nan_to_num(np.vstack([values - low, high - values])), 0, None), capsize=2)
         axes.axhline(0, color="grey", linewidth=0.8)
         axes.set_xticks(positions, perturbations, fontsize=8)
         axes.set_ylabel("gap in MAP drop (low − high)")

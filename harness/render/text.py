@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 
-from harness.data.pairs import ALL_PAIRS
+from harness.data.pairs import PAIR_NAME
 
 # Significance marks, one (better, worse) pair per baseline, in --baseline order.
 BASELINE_MARKS = (("▲", "▼"), ("△", "▽"), ("▴", "▾"), ("▵", "▿"))
@@ -32,7 +32,7 @@ def row_label(method: str, oracles) -> str:
 
 
 def column_kind(column: str) -> str:
-    return "pair" if column in ALL_PAIRS else "mean"
+    return "pair" if PAIR_NAME.fullmatch(column) else "mean"
 
 
 def score(value: float) -> str:

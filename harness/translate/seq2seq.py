@@ -58,10 +58,14 @@ class Seq2SeqTranslator(Translator):
         import torch
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-        tokenizer = AutoTokenizer.from_pretrained(self.argument)
+        from harness.models.resolve import quiet_transformers
+
         device = "cuda" if torch.cuda.is_available() else "cpu"
         dtype = torch.float16 if device == "cuda" else torch.float32
-        model = AutoModelForSeq2SeqLM.from_pretrained(self.argument, dtype=dtype).to(device).eval()
+        # No per-load "Loading weights" bar; download bars and the LOAD REPORT (if any) still show.
+        with quiet_transformers(drop_load_report=False):
+            tokenizer = AutoTokenizer.from_pretrained(self.argument)
+            model = AutoModelForSeq2SeqLM.from_pretrained(self.argument, dtype=dtype).to(device).eval()
         return tokenizer, model, device
 
     def target_token_id(self, pair: LanguagePair) -> int | None:
