@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from harness.method import MethodSpec
 from methods.distillation import DistilledRetriever, EncodedBatch, distillation_defaults
-from methods.losses import cal_loss
 
 
 def cal_objective(teacher: EncodedBatch, student_target: EncodedBatch, student_english: EncodedBatch | None, params) -> object:
+    from methods.losses import cal_loss  # here, not on import: listing methods must not load torch
+
     temperature, direction = float(params["temperature"]), str(params["direction"])
     return cal_loss(student_target.pooled, teacher.pooled, temperature=temperature, direction=direction)
 

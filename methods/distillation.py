@@ -23,22 +23,25 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import torch
-from tqdm.auto import tqdm
 
 from harness import cache_integrity
 from harness.atomic import atomic_write_text
 from harness.data.collections import Topics
 from harness.data.pairs import PAIRS, LanguagePair
-from harness.encode import Encoder, Recipe, pool, recipe_for, shared_encoder, weights_fingerprint
 from harness.errors import HarnessError
 from harness.method import Unavailable
-from harness.models import load_model, resolve_model
-from harness.models.resolve import quiet_transformers
+from harness.models import resolve_model
 from harness.paths import cache_dir
 from harness.profiles import get_profile
 from methods.mdpr import PASSAGE_DEFAULTS, DenseRetriever
+
+if TYPE_CHECKING:  # torch and the encoders load when a student is trained or used, not on import
+    import torch
+
+    from harness.encode import Encoder, Recipe
 
 CPU_DEFAULTS = {"steps": 150, "batch_size": 16}
 GPU_DEFAULTS = {"steps": 2000, "batch_size": 64}
@@ -52,7 +55,7 @@ class EncodedBatch:
 
 
 # An objective maps (teacher on English, student on target, student on English or None) to a scalar loss.
-Objective = Callable[[EncodedBatch, EncodedBatch, EncodedBatch | None, Mapping[str, Any]], torch.Tensor]
+Objective = Callable[[EncodedBatch, EncodedBatch, EncodedBatch | None, Mapping[str, Any]], "torch.Tensor"]
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,8 @@ class TrainingPlan:
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> TrainingPlan:
+        import torch
+
         device = "cuda" if torch.cuda.is_available() else "cpu"
         defaults = GPU_DEFAULTS if device == "cuda" else CPU_DEFAULTS
         freeze = params["freeze_word_embeddings"]
@@ -109,6 +114,8 @@ TRAINING_DEFAULTS = {
 
 
 def encode_batch(model, tokenizer, texts: Sequence[str], recipe: Recipe, max_length: int, device: str) -> EncodedBatch:
+    from harness.encode import pool
+
     batch = tokenizer(
         [recipe.passage_prefix + t for t in texts], padding=True, truncation=True, max_length=max_length,
         return_tensors="pt", return_special_tokens_mask=True,
@@ -162,6 +169,13 @@ def train_student(
     ``observe(step, student, tokenizer)``, if given, is called at every checkpoint step and at the
     end (the learning-curve benchmark evaluates the student there); it must not change the student.
     """
+    import torch
+    from tqdm.auto import tqdm
+
+    from harness.encode import recipe_for, weights_fingerprint
+    from harness.models import load_model
+    from harness.models.resolve import quiet_transformers
+
     key_material = {
         "method": name, "objective": dict(objective_params), "plan": asdict(plan), "description": dict(description),
         "teacher": weights_fingerprint(resolve_model(teacher_ref)), "student": weights_fingerprint(resolve_model(student_ref)),
@@ -294,6 +308,8 @@ class DistilledRetriever(DenseRetriever):
         return self._models_unavailable()
 
     def load_encoders(self) -> tuple[Encoder, Encoder]:
+        from harness.encode import shared_encoder
+
         teacher_ref, student_ref = self.references()
         plan = TrainingPlan.from_params(self.params)
         objective_params = {k: self.params[k] for k in self.objective_keys}

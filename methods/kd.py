@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from harness.method import MethodSpec
 from methods.distillation import DistilledRetriever, EncodedBatch, distillation_defaults
-from methods.losses import kd_loss
 
 
 def kd_objective(teacher: EncodedBatch, student_target: EncodedBatch, student_english: EncodedBatch | None, params) -> object:
+    from methods.losses import kd_loss  # here, not on import: listing methods must not load torch
+
     return kd_loss(student_target.pooled, student_english.pooled, teacher.pooled)
 
 

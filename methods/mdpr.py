@@ -24,15 +24,16 @@ distilled methods (kd, cal, optical) inherit both parameters and the report.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness.data.collections import Topics
-from harness.encode import Encoder, shared_encoder
 from harness.errors import HarnessError
 from harness.models import resolve_model
 from harness.method import MethodSpec, Ranking, Retriever
 from harness.profiles import get_profile
-from harness.retrieval import dense
+
+if TYPE_CHECKING:  # the encoder (torch, transformers) loads when a run needs it, not on import
+    from harness.encode import Encoder
 
 
 # Shared by every dense method (mdpr here; kd, cal and optical through methods/distillation.py);
@@ -61,6 +62,8 @@ class DenseRetriever(Retriever):
 
     def load_encoders(self) -> tuple[Encoder, Encoder]:
         """(query encoder, passage encoder); the same one for a zero-shot bi-encoder."""
+        from harness.encode import shared_encoder
+
         encoder = shared_encoder(self.model_reference(), int(self.params["batch_size"]))
         return encoder, encoder
 
@@ -102,6 +105,8 @@ class DenseRetriever(Retriever):
         }
 
     def retrieve(self, queries: Mapping[str, str], depth: int) -> Ranking:
+        from harness.retrieval import dense
+
         vectors = self.query_encoder.encode(list(queries.values()), "query")
         return dense.search(list(queries), vectors, self.doc_ids, self.passages, depth, self.params["search"])
 

@@ -10,14 +10,15 @@ sentence-level KD term (default weight 0: pure OPTICAL).
 
 from __future__ import annotations
 
-import torch
-
 from harness.method import MethodSpec
 from methods.distillation import DistilledRetriever, EncodedBatch, distillation_defaults
-from methods.losses import optical_loss
 
 
 def optical_objective(teacher: EncodedBatch, student_target: EncodedBatch, student_english: EncodedBatch | None, params) -> object:
+    import torch  # here, not on import: listing methods must not load torch and POT
+
+    from methods.losses import optical_loss
+
     loss = optical_loss(
         teacher.tokens, teacher.content_mask, student_target.tokens, student_target.content_mask,
         reg=float(params["ot_reg"]), num_iter=int(params["ot_iterations"]), tol=float(params["ot_tolerance"]),

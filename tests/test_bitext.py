@@ -269,3 +269,16 @@ def test_tsv_malformed_line_names_file_and_line(tmp_path, content, line, message
 def test_tsv_missing_file_is_an_error(tmp_path):
     with pytest.raises(HarnessError, match="not found"):
         bitext.loader("tsv").load(tmp_path / "absent.tsv")
+
+
+def test_tallies_are_cached_under_a_key_of_inputs_and_code_and_a_damaged_cache_is_recounted():
+    from harness.bitext import bitext_tallies, default_bitext_set
+    from harness.paths import cache_dir
+
+    first = bitext_tallies()
+    files = list(cache_dir("bitext").glob("tallies-*.json"))
+    assert len(files) == 1
+    assert bitext_tallies() == first  # read back from the cache
+    assert first["sw"]["tico19"].kept == len([p for p in default_bitext_set("sw").pairs if p.source == "tico19"])
+    files[0].write_text("{not json")
+    assert bitext_tallies() == first

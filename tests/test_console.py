@@ -176,3 +176,13 @@ def test_lucene_indexing_and_search_print_no_java_info_lines(tmp_path, capfd, mo
     console = captured.out + captured.err
     for noise in ("INFO", "SimpleIndexer", "analyzer", "MemorySegmentIndexInput"):
         assert noise not in console, console
+
+
+def test_listing_and_help_import_neither_torch_nor_pot():
+    import subprocess
+    import sys
+
+    code = ("import sys, harness.cli; "
+            "print(sorted(m for m in ('torch', 'ot', 'sklearn', 'transformers', 'pyserini') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -200,8 +200,32 @@ def tsv_bitext(path: str | Path, lang: str) -> BitextSet:
 
 
 def bitext_tallies() -> dict[str, dict[str, SourceTally]]:
-    """Per language and source: pairs loaded, removed for NTREX overlap, removed as duplicates, kept."""
-    return {lang: dict(default_bitext_set(lang).tallies) for lang in LANGUAGES}
+    """Per language and source: pairs loaded, removed for NTREX overlap, removed as duplicates, kept.
+
+    Counting loads every source (about a second), so the tallies are kept in the cache under a
+    key made of the pinned sha256 of every input file and of this package's code: they are
+    reused only while both are unchanged.
+    """
+    import hashlib
+    import json
+
+    from harness.atomic import atomic_write_text
+    from harness.data.sources import pinned
+    from harness.paths import cache_dir
+
+    material = [f"{repo}/{path}@{pinned(repo, path).sha256}" for repo, path in input_files()]
+    material += [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parent.glob("*.py"))]
+    key = hashlib.sha256("\n".join(material).encode()).hexdigest()[:20]
+    path = cache_dir("bitext") / f"tallies-{key}.json"
+    if path.is_file():
+        try:
+            stored = json.loads(path.read_text(encoding="utf-8"))
+            return {lang: {name: SourceTally(**t) for name, t in sources.items()} for lang, sources in stored.items()}
+        except (ValueError, TypeError):
+            pass  # a damaged file is recounted and rewritten
+    tallies = {lang: dict(default_bitext_set(lang).tallies) for lang in LANGUAGES}
+    atomic_write_text(path, json.dumps({lang: {n: t.__dict__ for n, t in sources.items()} for lang, sources in tallies.items()}))
+    return tallies
 
 
 def bitext_counts() -> dict[str, dict[str, int]]:
