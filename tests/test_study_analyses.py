@@ -196,6 +196,8 @@ def test_alignment_mcnemar_rows_match_scipy_and_flip():
     rows = mcnemar_rows(entries, ("en-sw",), ["mdpr", "optical"], OPTIONS, "Success@1")
     assert len(rows) == 1 and rows[0]["method_only"] == 18 and rows[0]["reference_only"] == 0
     assert rows[0]["p"] == pytest.approx(binomtest(0, 18, 0.5).pvalue) and rows[0]["difference"] == pytest.approx(0.45)
+    couple = mcnemar_rows(entries, ("en-sw",), ["mdpr", "optical"], OPTIONS, "Success@1", (("mdpr", "optical"),))[1]
+    assert (couple["method"], couple["reference"], couple["method_only"], couple["reference_only"]) == ("mdpr", "optical", 0, 18)
     entries[("en-sw", "optical")].scores["Success@1"] = list(np.array([1.0] * 5 + [0.0] * 35))
     flipped = mcnemar_rows(entries, ("en-sw",), ["mdpr", "optical"], OPTIONS, "Success@1")[0]
     assert flipped["difference"] < 0 and flipped["reference_only"] == 7

@@ -37,7 +37,8 @@ def mcnemar_markdown(rows: Sequence[Mapping], measure: str, correction: str, alp
     ])
     legend = (
         f"Exact McNemar test (McNemar 1947; binomial on the discordant sentences) of {measure} per pair, paired over "
-        f"queries; one family per baseline over every pair and method, {label} correction; * marks corrected p < {alpha:g}. "
+        f"queries; one family per baseline (every pair and method) and one per further couple (every pair), {label} "
+        f"correction; * marks corrected p < {alpha:g}. "
         "\"method only / vs only\": queries only the method / only the reference gets right."
     )
     return table.to_markdown(index=False, disable_numparse=True) + "\n\n" + legend

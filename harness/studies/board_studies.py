@@ -36,6 +36,7 @@ class BoardStudy:
     preamble: str
     test: str | None = None  # the study's fixed test for the board; None: the options'
     mcnemar: str | None = None  # a binary measure to test with McNemar as well
+    couples: tuple[tuple[str, str], ...] = ()  # McNemar (method, reference) couples besides the baselines
 
 
 ALIGNMENT = BoardStudy(
@@ -56,6 +57,7 @@ ALIGNMENT = BoardStudy(
     ),
     test="randomization",
     mcnemar="Success@1",
+    couples=(("optical", "kd"), ("optical", "cal"), ("cal", "kd")),
 )
 
 XQUAD = BoardStudy(
@@ -108,25 +110,28 @@ def render_board_study(study: BoardStudy, out: Path, options: ComparisonOptions)
                         collection.pairs)
     extra, rows = {}, []
     if study.mcnemar:
-        rows = mcnemar_rows(entries, collection.pairs, methods, options, study.mcnemar)
+        rows = mcnemar_rows(entries, collection.pairs, methods, options, study.mcnemar, study.couples)
         extra[f"McNemar tests: {study.mcnemar}"] = mcnemar_markdown(rows, study.mcnemar, options.correction, options.alpha)
     files = study_files(study.name, study.question, study.preamble, board, study.measures[0], extra,
                         {"mcnemar": rows} if study.mcnemar else {})
     return write_files(out, study.name, files)
 
 
-def mcnemar_rows(entries, pairs, methods, options: ComparisonOptions, measure: str) -> list[dict]:
-    """Exact McNemar per pair, each method against each baseline; Holm (or the chosen correction) per baseline."""
+def mcnemar_rows(entries, pairs, methods, options: ComparisonOptions, measure: str, couples=()) -> list[dict]:
+    """Exact McNemar per pair: each method against each baseline, one family per baseline; then each
+    (method, reference) of ``couples``, one family per couple; corrected as the options say."""
     from harness.stats.mcnemar_test import mcnemar
 
     rows = []
-    for reference in options.baselines:
+    families = [(reference, list(methods)) for reference in options.baselines]
+    families += [(reference, [method]) for method, reference in couples if method in methods and reference in methods]
+    for reference, compared in families:
         family = []
         for pair in pairs:
             base = entries.get((pair, reference))
             if not ok(base) or measure not in base.scores:
                 continue
-            for method in methods:
+            for method in compared:
                 entry = entries.get((pair, method))
                 if method == reference or not ok(entry) or entry.query_ids != base.query_ids:
                     continue
