@@ -25,10 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import ir_datasets
-from ir_datasets.datasets.base import Dataset
-from ir_datasets.formats import BaseDocs, BaseQrels, BaseQueries, GenericDoc, GenericQuery, TrecQrel
+from ir_datasets.formats import GenericDoc, GenericQuery, TrecQrel
 
-from harness.data.ntrex import InMemoryDocstore
+from harness.data.lazy import lazy_dataset
 from harness.errors import HarnessError
 
 PREFIX = "local"
@@ -120,60 +119,6 @@ def read_language(folder: Path) -> LocalLanguage:
                          tuple(qrels))
 
 
-class _Docs(BaseDocs):
-    def __init__(self, language: LocalLanguage, name: str):
-        self._language, self._name = language, name
-
-    def docs_iter(self):
-        return iter(self._language.docs)
-
-    def docs_count(self):
-        return len(self._language.docs)
-
-    def docs_store(self, field="doc_id"):
-        return InMemoryDocstore(list(self._language.docs))
-
-    def docs_cls(self):
-        return GenericDoc
-
-    def docs_namespace(self):
-        return f"{PREFIX}/{self._name}"
-
-    def docs_lang(self):
-        return self._language.lang
-
-
-class _Queries(BaseQueries):
-    def __init__(self, language: LocalLanguage, name: str):
-        self._language, self._name = language, name
-
-    def queries_iter(self):
-        return iter(self._language.queries)
-
-    def queries_cls(self):
-        return GenericQuery
-
-    def queries_namespace(self):
-        return f"{PREFIX}/{self._name}"
-
-    def queries_lang(self):
-        return "en"
-
-
-class _Qrels(BaseQrels):
-    def __init__(self, language: LocalLanguage):
-        self._language = language
-
-    def qrels_iter(self):
-        return iter(self._language.qrels)
-
-    def qrels_defs(self):
-        return {}
-
-    def qrels_cls(self):
-        return TrecQrel
-
-
 def register_folder(root: Path) -> tuple[str, list[str]]:
     """Check every language folder under ``root``, then register them; returns (name, languages)."""
     root = root.expanduser().resolve()
@@ -191,7 +136,8 @@ def register_folder(root: Path) -> tuple[str, list[str]]:
     languages = [read_language(folder) for folder in folders]  # everything checked before anything is registered
     for language in languages:
         dataset_id = f"{PREFIX}/{name}/{language.lang}"
-        dataset = Dataset(_Docs(language, name), _Queries(language, name), _Qrels(language))
+        dataset = lazy_dataset(lambda lang=language: lang.docs, lambda lang=language: lang.queries,
+                               lambda lang=language: lang.qrels, f"{PREFIX}/{name}", language.lang, {})
         ir_datasets.registry._registered.pop(dataset_id, None)  # a second call (changed files) replaces it
         ir_datasets.registry.register(dataset_id, dataset)
     return name, [language.lang for language in languages]

@@ -23,13 +23,12 @@ from __future__ import annotations
 
 import gzip
 import zlib
-from functools import cache
+from functools import cache, partial
 
 import ir_datasets
-from ir_datasets.datasets.base import Dataset
-from ir_datasets.formats import BaseDocs, BaseQrels, BaseQueries, GenericDoc, GenericQuery, TrecQrel
+from ir_datasets.formats import GenericDoc, GenericQuery, TrecQrel
 
-from harness.data.ntrex import InMemoryDocstore
+from harness.data.lazy import lazy_dataset
 from harness.data.sources import fetch
 from harness.errors import HarnessError
 
@@ -73,62 +72,20 @@ def captions(lang: str) -> tuple[str, ...]:
     return tuple(lines)
 
 
-class Multi30kDocs(BaseDocs):
-    def __init__(self, lang: str):
-        self._lang = lang
-
-    def _docs(self) -> list[GenericDoc]:
-        return [GenericDoc(line_id(n), text) for n, text in enumerate(captions(self._lang), start=1)]
-
-    def docs_iter(self):
-        return iter(self._docs())
-
-    def docs_count(self):
-        return len(captions(self._lang))
-
-    def docs_store(self, field="doc_id"):
-        return InMemoryDocstore(self._docs())
-
-    def docs_cls(self):
-        return GenericDoc
-
-    def docs_namespace(self):
-        return DATASET_PREFIX
-
-    def docs_lang(self):
-        return self._lang
-
-
-class Multi30kQueries(BaseQueries):
-    def queries_iter(self):
-        return (GenericQuery(line_id(n), text) for n, text in enumerate(captions("en"), start=1))
-
-    def queries_cls(self):
-        return GenericQuery
-
-    def queries_namespace(self):
-        return DATASET_PREFIX
-
-    def queries_lang(self):
-        return "en"
-
-
 QREL_DEFS = {1: "the caption on the same line of the target file (derived from line alignment, not assessed)"}
 
 
-class Multi30kQrels(BaseQrels):
-    def __init__(self, lang: str):
-        self._lang = lang
+def docs(lang: str) -> list[GenericDoc]:
+    return [GenericDoc(line_id(n), text) for n, text in enumerate(captions(lang), start=1)]
 
-    def qrels_iter(self):
-        captions("en"), captions(self._lang)  # both files checked before any judgement is handed out
-        return (TrecQrel(line_id(n), line_id(n), 1, "0") for n in range(1, LINES + 1))
 
-    def qrels_defs(self):
-        return QREL_DEFS
+def queries() -> list[GenericQuery]:
+    return [GenericQuery(line_id(n), text) for n, text in enumerate(captions("en"), start=1)]
 
-    def qrels_cls(self):
-        return TrecQrel
+
+def qrels(lang: str) -> list[TrecQrel]:
+    captions("en"), captions(lang)  # both files checked before any judgement is handed out
+    return [TrecQrel(line_id(n), line_id(n), 1, "0") for n in range(1, LINES + 1)]
 
 
 def dataset_id(lang: str) -> str:
@@ -140,4 +97,5 @@ def register() -> None:
     for lang in LANGS:
         name = dataset_id(lang)
         if name not in ir_datasets.registry:
-            ir_datasets.registry.register(name, Dataset(Multi30kDocs(lang), Multi30kQueries(), Multi30kQrels(lang)))
+            ir_datasets.registry.register(name, lazy_dataset(
+                partial(docs, lang), queries, partial(qrels, lang), DATASET_PREFIX, lang, QREL_DEFS))

@@ -11,14 +11,13 @@ judgements are derived from document identity, not made by assessors.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from itertools import groupby
 
 import ir_datasets
-from ir_datasets.datasets.base import Dataset
-from ir_datasets.formats import BaseDocs, BaseQrels, BaseQueries, GenericDoc, GenericQuery, TrecQrel
-from ir_datasets.indices import Docstore
+from ir_datasets.formats import GenericDoc, GenericQuery, TrecQrel
 
+from harness.data.lazy import lazy_dataset
 from harness.data.pairs import PAIRS
 from harness.data.sources import fetch, read_text_lines
 from harness.errors import HarnessError
@@ -79,58 +78,12 @@ def passages(document: NtrexDocument) -> list[GenericDoc]:
     ]
 
 
-class NtrexDocs(BaseDocs):
-    def __init__(self, ntrex_code: str, lang: str):
-        self._code = ntrex_code
-        self._lang = lang
-
-    @cache
-    def _docs(self) -> list[GenericDoc]:
-        return [p for d in documents(self._code) for p in passages(d)]
-
-    def docs_iter(self):
-        return iter(self._docs())
-
-    def docs_count(self):
-        return len(self._docs())
-
-    def docs_store(self, field="doc_id"):
-        return InMemoryDocstore(self._docs())
-
-    def docs_cls(self):
-        return GenericDoc
-
-    def docs_namespace(self):
-        return DATASET_PREFIX
-
-    def docs_lang(self):
-        return self._lang
+def docs(ntrex_code: str) -> list[GenericDoc]:
+    return [p for d in documents(ntrex_code) for p in passages(d)]
 
 
-class InMemoryDocstore(Docstore):
-    def __init__(self, docs: list[GenericDoc]):
-        super().__init__(GenericDoc, "doc_id")
-        self._by_id = {d.doc_id: d for d in docs}
-
-    def get_many_iter(self, doc_ids):
-        return (self._by_id[i] for i in doc_ids if i in self._by_id)
-
-
-class NtrexQueries(BaseQueries):
-    def __init__(self, ntrex_code: str):
-        self._code = ntrex_code
-
-    def queries_iter(self):
-        return (GenericQuery(d.doc_id, d.headline) for d in documents(self._code))
-
-    def queries_cls(self):
-        return GenericQuery
-
-    def queries_namespace(self):
-        return DATASET_PREFIX
-
-    def queries_lang(self):
-        return "en"
+def queries(ntrex_code: str) -> list[GenericQuery]:
+    return [GenericQuery(d.doc_id, d.headline) for d in documents(ntrex_code)]
 
 
 QREL_DEFS = {
@@ -139,21 +92,13 @@ QREL_DEFS = {
 }
 
 
-class NtrexQrels(BaseQrels):
-    def __init__(self, ntrex_code: str):
-        self._code = ntrex_code
-
-    def qrels_iter(self):
-        for document in documents(self._code):
-            for passage in passages(document):
-                k = int(passage.doc_id.rsplit("-", 1)[1])
-                yield TrecQrel(document.doc_id, passage.doc_id, 2 if k == 0 else 1, "0")
-
-    def qrels_defs(self):
-        return QREL_DEFS
-
-    def qrels_cls(self):
-        return TrecQrel
+def qrels(ntrex_code: str) -> list[TrecQrel]:
+    judged = []
+    for document in documents(ntrex_code):
+        for passage in passages(document):
+            k = int(passage.doc_id.rsplit("-", 1)[1])
+            judged.append(TrecQrel(document.doc_id, passage.doc_id, 2 if k == 0 else 1, "0"))
+    return judged
 
 
 def dataset_id(lang: str) -> str:
@@ -165,5 +110,6 @@ def register() -> None:
     for pair in PAIRS.values():
         name = dataset_id(pair.lang)
         if name not in ir_datasets.registry:
-            docs = NtrexDocs(pair.ntrex, pair.lang)
-            ir_datasets.registry.register(name, Dataset(docs, NtrexQueries(pair.ntrex), NtrexQrels(pair.ntrex)))
+            ir_datasets.registry.register(name, lazy_dataset(
+                partial(docs, pair.ntrex), partial(queries, pair.ntrex), partial(qrels, pair.ntrex),
+                DATASET_PREFIX, pair.lang, QREL_DEFS))

@@ -37,14 +37,13 @@ with a final full stop.
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import cache
+from functools import cache, partial
 
 import ir_datasets
-from ir_datasets.datasets.base import Dataset
-from ir_datasets.formats import BaseDocs, BaseQrels, BaseQueries, GenericDoc, GenericQuery, TrecQrel
+from ir_datasets.formats import GenericDoc, GenericQuery, TrecQrel
 
 from harness.data import ntrex
-from harness.data.ntrex import InMemoryDocstore
+from harness.data.lazy import lazy_dataset
 from harness.data.pairs import PAIRS
 
 DATASET_PREFIX = "harness/ntrex-sentences"
@@ -73,67 +72,23 @@ def relevant_lines(lines: tuple[str, ...]) -> list[list[int]]:
     return [[i, *(j for j in by_text[text] if j != i)] for i, text in enumerate(lines)]
 
 
-class NtrexSentenceDocs(BaseDocs):
-    def __init__(self, ntrex_code: str, lang: str):
-        self._code = ntrex_code
-        self._lang = lang
-
-    def _docs(self) -> list[GenericDoc]:
-        return [GenericDoc(line_id(n), text) for n, text in enumerate(target(self._code), start=1)]
-
-    def docs_iter(self):
-        return iter(self._docs())
-
-    def docs_count(self):
-        return len(target(self._code))
-
-    def docs_store(self, field="doc_id"):
-        return InMemoryDocstore(self._docs())
-
-    def docs_cls(self):
-        return GenericDoc
-
-    def docs_namespace(self):
-        return DATASET_PREFIX
-
-    def docs_lang(self):
-        return self._lang
-
-
-class NtrexSentenceQueries(BaseQueries):
-    def queries_iter(self):
-        return (GenericQuery(line_id(n), text) for n, text in enumerate(english(), start=1))
-
-    def queries_cls(self):
-        return GenericQuery
-
-    def queries_namespace(self):
-        return DATASET_PREFIX
-
-    def queries_lang(self):
-        return "en"
-
-
 QREL_DEFS = {
     1: "the target line aligned with the query's English line, or another line with exactly the same "
     "target text (derived from line alignment, not assessed)",
 }
 
 
-class NtrexSentenceQrels(BaseQrels):
-    def __init__(self, ntrex_code: str):
-        self._code = ntrex_code
+def docs(ntrex_code: str) -> list[GenericDoc]:
+    return [GenericDoc(line_id(n), text) for n, text in enumerate(target(ntrex_code), start=1)]
 
-    def qrels_iter(self):
-        for i, relevant in enumerate(relevant_lines(target(self._code))):
-            for j in relevant:
-                yield TrecQrel(line_id(i + 1), line_id(j + 1), 1, "0")
 
-    def qrels_defs(self):
-        return QREL_DEFS
+def queries() -> list[GenericQuery]:
+    return [GenericQuery(line_id(n), text) for n, text in enumerate(english(), start=1)]
 
-    def qrels_cls(self):
-        return TrecQrel
+
+def qrels(ntrex_code: str) -> list[TrecQrel]:
+    return [TrecQrel(line_id(i + 1), line_id(j + 1), 1, "0")
+            for i, relevant in enumerate(relevant_lines(target(ntrex_code))) for j in relevant]
 
 
 def dataset_id(lang: str) -> str:
@@ -145,7 +100,5 @@ def register() -> None:
     for pair in PAIRS.values():
         name = dataset_id(pair.lang)
         if name not in ir_datasets.registry:
-            docs = NtrexSentenceDocs(pair.ntrex, pair.lang)
-            ir_datasets.registry.register(
-                name, Dataset(docs, NtrexSentenceQueries(), NtrexSentenceQrels(pair.ntrex))
-            )
+            ir_datasets.registry.register(name, lazy_dataset(
+                partial(docs, pair.ntrex), queries, partial(qrels, pair.ntrex), DATASET_PREFIX, pair.lang, QREL_DEFS))

@@ -23,14 +23,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import ir_datasets
-from ir_datasets.datasets.base import Dataset
-from ir_datasets.formats import BaseDocs, BaseQrels, BaseQueries, GenericDoc, GenericQuery, TrecQrel
+from ir_datasets.formats import GenericDoc, GenericQuery, TrecQrel
 
-from harness.data.ntrex import InMemoryDocstore
+from harness.data.lazy import lazy_dataset
 from harness.data.sources import fetch
 from harness.errors import HarnessError
 
@@ -111,64 +110,22 @@ def paragraphs(lang: str) -> tuple[Paragraph, ...]:
     return tuple(target[p.doc_id] for p in english())
 
 
-class XquadDocs(BaseDocs):
-    def __init__(self, lang: str):
-        self._lang = lang
-
-    def _docs(self) -> list[GenericDoc]:
-        return [GenericDoc(p.doc_id, p.context) for p in paragraphs(self._lang)]
-
-    def docs_iter(self):
-        return iter(self._docs())
-
-    def docs_count(self):
-        return len(paragraphs(self._lang))
-
-    def docs_store(self, field="doc_id"):
-        return InMemoryDocstore(self._docs())
-
-    def docs_cls(self):
-        return GenericDoc
-
-    def docs_namespace(self):
-        return DATASET_PREFIX
-
-    def docs_lang(self):
-        return self._lang
-
-
-class XquadQueries(BaseQueries):
-    def queries_iter(self):
-        return (GenericQuery(qid, question) for p in english() for qid, question in p.questions)
-
-    def queries_cls(self):
-        return GenericQuery
-
-    def queries_namespace(self):
-        return DATASET_PREFIX
-
-    def queries_lang(self):
-        return "en"
-
-
 QREL_DEFS = {
     1: "the paragraph the question was written for (derived from XQuAD's parallel structure, not assessed)",
 }
 
 
-class XquadQrels(BaseQrels):
-    def __init__(self, lang: str):
-        self._lang = lang
+def docs(lang: str) -> list[GenericDoc]:
+    return [GenericDoc(p.doc_id, p.context) for p in paragraphs(lang)]
 
-    def qrels_iter(self):
-        paragraphs(self._lang)  # the alignment check, before any judgement is handed out
-        return (TrecQrel(qid, p.doc_id, 1, "0") for p in english() for qid, _ in p.questions)
 
-    def qrels_defs(self):
-        return QREL_DEFS
+def queries() -> list[GenericQuery]:
+    return [GenericQuery(qid, question) for p in english() for qid, question in p.questions]
 
-    def qrels_cls(self):
-        return TrecQrel
+
+def qrels(lang: str) -> list[TrecQrel]:
+    paragraphs(lang)  # the alignment check, before any judgement is handed out
+    return [TrecQrel(qid, p.doc_id, 1, "0") for p in english() for qid, _ in p.questions]
 
 
 def dataset_id(lang: str) -> str:
@@ -180,4 +137,5 @@ def register() -> None:
     for lang in LANGS:
         name = dataset_id(lang)
         if name not in ir_datasets.registry:
-            ir_datasets.registry.register(name, Dataset(XquadDocs(lang), XquadQueries(), XquadQrels(lang)))
+            ir_datasets.registry.register(name, lazy_dataset(
+                partial(docs, lang), queries, partial(qrels, lang), DATASET_PREFIX, lang, QREL_DEFS))
