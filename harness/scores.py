@@ -1,7 +1,9 @@
 """Per-query scores of every (pair, method), one compact JSON file per collection.
 
 ``results/scores/<collection>.json`` is committed: the leaderboard is rebuilt
-from it alone, so a fresh clone can check the board without retrieving.
+from it alone, so a fresh clone can check the board without retrieving.  The query ids of a
+pair are stored once (``"query_ids": {pair: [...]}``); an entry scored on exactly those names
+its pair instead of repeating the list.
 """
 
 from __future__ import annotations
@@ -47,7 +49,10 @@ def load_scores(path: Path) -> dict[tuple[str, str], ScoreEntry]:
         return {}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        entries = [ScoreEntry(**e) for e in data["entries"]]
+        shared = data.get("query_ids", {})
+        # An entry's "query_ids" may name its pair: the list is then stored once, under "query_ids".
+        entries = [ScoreEntry(**(e | {"query_ids": shared[e["query_ids"]]} if isinstance(e["query_ids"], str) else e))
+                   for e in data["entries"]]
     except (json.JSONDecodeError, KeyError, TypeError) as exc:
         raise HarnessError(f"{path}: not a harness scores file ({exc})") from None
     return {(e.pair, e.method): e for e in entries}
@@ -57,7 +62,14 @@ def save_scores(path: Path, collection: str, entries: dict[tuple[str, str], Scor
     ordered = [entries[k] for k in sorted(entries)]
     for entry in ordered:
         entry.scores = {m: [round(float(v), DECIMALS) for v in vs] for m, vs in entry.scores.items()}
-    payload = {"collection": collection, "entries": [asdict(e) for e in ordered]}
+    # Every method of a pair is scored on the same queries: their ids are written once per pair
+    # (XQuAD's 1,190 SQuAD ids would otherwise be most of the file), and an entry names its pair.
+    shared: dict[str, list[str]] = {}
+    for entry in ordered:
+        if entry.query_ids:
+            shared.setdefault(entry.pair, entry.query_ids)
+    rows = [asdict(e) | ({"query_ids": e.pair} if e.query_ids and e.query_ids == shared[e.pair] else {}) for e in ordered]
     # One entry per line: compact, yet a diff shows which cells changed.
-    body = ",\n".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")) for e in payload["entries"])
-    atomic_write_text(path, f'{{"collection": {json.dumps(collection)}, "entries": [\n{body}\n]}}\n')
+    ids = ",\n".join(f"{json.dumps(pair)}:{json.dumps(q, ensure_ascii=False, separators=(',', ':'))}" for pair, q in shared.items())
+    body = ",\n".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")) for e in rows)
+    atomic_write_text(path, f'{{"collection": {json.dumps(collection)}, "query_ids": {{\n{ids}\n}}, "entries": [\n{body}\n]}}\n')

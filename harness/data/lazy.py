@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
+import ir_datasets
 from ir_datasets.datasets.base import Dataset
 from ir_datasets.formats import BaseDocs, BaseQrels, BaseQueries, GenericDoc, GenericQuery, TrecQrel
 from ir_datasets.indices import Docstore
@@ -84,3 +85,10 @@ class LazyQrels(BaseQrels):
 def lazy_dataset(docs, queries, qrels, namespace: str, lang: str, defs: Mapping[int, str]) -> Dataset:
     """A Dataset whose three parts are loaded by ``docs()``, ``queries()`` and ``qrels()`` on first use."""
     return Dataset(LazyDocs(docs, namespace, lang), LazyQueries(queries, namespace), LazyQrels(qrels, defs))
+
+
+def register_each(prefix: str, langs: Iterable[str], make: Callable[[str], Dataset]) -> None:
+    """Register ``<prefix>/<lang>`` as ``make(lang)`` for each language not registered yet (reads nothing)."""
+    for lang in langs:
+        if f"{prefix}/{lang}" not in ir_datasets.registry:
+            ir_datasets.registry.register(f"{prefix}/{lang}", make(lang))

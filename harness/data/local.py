@@ -28,6 +28,7 @@ import ir_datasets
 from ir_datasets.formats import GenericDoc, GenericQuery, TrecQrel
 
 from harness.data.lazy import lazy_dataset
+from harness.data.sources import read_utf8
 from harness.errors import HarnessError
 
 PREFIX = "local"
@@ -44,10 +45,7 @@ class LocalLanguage:
 
 
 def _lines(path: Path):
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise HarnessError(f"{path}: not UTF-8 (byte {exc.start})") from None
+    text = read_utf8(path)
     for number, line in enumerate(text.split("\n"), start=1):
         line = line.rstrip("\r")
         if line.strip():

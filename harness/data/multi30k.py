@@ -25,11 +25,10 @@ import gzip
 import zlib
 from functools import cache, partial
 
-import ir_datasets
 from ir_datasets.formats import GenericDoc, GenericQuery, TrecQrel
 
-from harness.data.lazy import lazy_dataset
-from harness.data.sources import fetch
+from harness.data.lazy import lazy_dataset, register_each
+from harness.data.sources import decode_utf8, fetch
 from harness.errors import HarnessError
 
 MULTI30K_REPO = "multi30k/dataset"
@@ -55,12 +54,7 @@ def captions(lang: str) -> tuple[str, ...]:
         data = gzip.decompress(local.read_bytes())
     except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
         raise HarnessError(f"{local}: not a valid gzip file ({exc})") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise HarnessError(f"{local}:{line}: not valid UTF-8") from None
-    lines = text.split("\n")  # "\n" only, as read_text_lines: U+2028 must not shift the alignment
+    lines = decode_utf8(data, local).split("\n")  # "\n" only, as read_text_lines: U+2028 must not shift the alignment
     if lines and lines[-1] == "":
         lines.pop()
     lines = [line.removesuffix("\r") for line in lines]
@@ -94,8 +88,5 @@ def dataset_id(lang: str) -> str:
 
 def register() -> None:
     """Register ``harness/multi30k/<lang>`` for every language of ``LANGS`` (idempotent; reads nothing yet)."""
-    for lang in LANGS:
-        name = dataset_id(lang)
-        if name not in ir_datasets.registry:
-            ir_datasets.registry.register(name, lazy_dataset(
-                partial(docs, lang), queries, partial(qrels, lang), DATASET_PREFIX, lang, QREL_DEFS))
+    register_each(DATASET_PREFIX, LANGS, lambda lang: lazy_dataset(
+        partial(docs, lang), queries, partial(qrels, lang), DATASET_PREFIX, lang, QREL_DEFS))

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from functools import cache, partial
 from itertools import groupby
 
-import ir_datasets
 from ir_datasets.formats import GenericDoc, GenericQuery, TrecQrel
 
-from harness.data.lazy import lazy_dataset
+from harness.data.lazy import lazy_dataset, register_each
 from harness.data.pairs import PAIRS
 from harness.data.sources import fetch, read_text_lines
 from harness.errors import HarnessError
@@ -107,9 +106,7 @@ def dataset_id(lang: str) -> str:
 
 def register() -> None:
     """Register ``harness/ntrex/<lang>`` for every language pair (idempotent)."""
-    for pair in PAIRS.values():
-        name = dataset_id(pair.lang)
-        if name not in ir_datasets.registry:
-            ir_datasets.registry.register(name, lazy_dataset(
-                partial(docs, pair.ntrex), partial(queries, pair.ntrex), partial(qrels, pair.ntrex),
-                DATASET_PREFIX, pair.lang, QREL_DEFS))
+    codes = {pair.lang: pair.ntrex for pair in PAIRS.values()}
+    register_each(DATASET_PREFIX, codes, lambda lang: lazy_dataset(
+        partial(docs, codes[lang]), partial(queries, codes[lang]), partial(qrels, codes[lang]),
+        DATASET_PREFIX, lang, QREL_DEFS))

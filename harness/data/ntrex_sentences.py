@@ -39,11 +39,10 @@ from __future__ import annotations
 from collections import defaultdict
 from functools import cache, partial
 
-import ir_datasets
 from ir_datasets.formats import GenericDoc, GenericQuery, TrecQrel
 
 from harness.data import ntrex
-from harness.data.lazy import lazy_dataset
+from harness.data.lazy import lazy_dataset, register_each
 from harness.data.pairs import PAIRS
 
 DATASET_PREFIX = "harness/ntrex-sentences"
@@ -97,8 +96,6 @@ def dataset_id(lang: str) -> str:
 
 def register() -> None:
     """Register ``harness/ntrex-sentences/<lang>`` for every language pair (idempotent; reads nothing yet)."""
-    for pair in PAIRS.values():
-        name = dataset_id(pair.lang)
-        if name not in ir_datasets.registry:
-            ir_datasets.registry.register(name, lazy_dataset(
-                partial(docs, pair.ntrex), queries, partial(qrels, pair.ntrex), DATASET_PREFIX, pair.lang, QREL_DEFS))
+    codes = {pair.lang: pair.ntrex for pair in PAIRS.values()}
+    register_each(DATASET_PREFIX, codes, lambda lang: lazy_dataset(
+        partial(docs, codes[lang]), queries, partial(qrels, codes[lang]), DATASET_PREFIX, lang, QREL_DEFS))

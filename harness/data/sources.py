@@ -82,19 +82,27 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def decode_utf8(data: bytes, where: object) -> str:
+    """``data`` as UTF-8 text; HarnessError naming ``where`` (a file) and the line of the first bad byte."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise HarnessError(f"{where}:{line}: not valid UTF-8") from None
+
+
+def read_utf8(path: Path) -> str:
+    """The text of a UTF-8 file (see ``decode_utf8``)."""
+    return decode_utf8(path.read_bytes(), path)
+
+
 def read_text_lines(path: Path) -> list[str]:
     """Lines of a UTF-8 file without their CR/LF ends.
 
     Only ``\n`` ends a line: ``splitlines()`` would also split on U+2028 and friends
     inside a sentence and break the alignment of parallel files.
     """
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise HarnessError(f"{path}:{line}: not valid UTF-8") from None
-    lines = text.split("\n")
+    lines = read_utf8(path).split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     return [line.removesuffix("\r") for line in lines]

@@ -26,11 +26,10 @@ from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
 
-import ir_datasets
 from ir_datasets.formats import GenericDoc, GenericQuery, TrecQrel
 
-from harness.data.lazy import lazy_dataset
-from harness.data.sources import fetch
+from harness.data.lazy import lazy_dataset, register_each
+from harness.data.sources import fetch, read_utf8
 from harness.errors import HarnessError
 
 XQUAD_REPO = "deepmind/xquad"
@@ -52,12 +51,7 @@ class Paragraph:
 
 def read_paragraphs(local: Path) -> list[Paragraph]:
     """Every paragraph of a SQuAD v1.1 JSON file, in file order; HarnessError on bad input."""
-    data = local.read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise HarnessError(f"{local}:{line}: not valid UTF-8") from None
+    text = read_utf8(local)
 
     def string(value: object, where: str) -> str:
         if not isinstance(value, str) or not value.strip():
@@ -134,8 +128,5 @@ def dataset_id(lang: str) -> str:
 
 def register() -> None:
     """Register ``harness/xquad/<lang>`` for every language of ``LANGS`` (idempotent; reads nothing yet)."""
-    for lang in LANGS:
-        name = dataset_id(lang)
-        if name not in ir_datasets.registry:
-            ir_datasets.registry.register(name, lazy_dataset(
-                partial(docs, lang), queries, partial(qrels, lang), DATASET_PREFIX, lang, QREL_DEFS))
+    register_each(DATASET_PREFIX, LANGS, lambda lang: lazy_dataset(
+        partial(docs, lang), queries, partial(qrels, lang), DATASET_PREFIX, lang, QREL_DEFS))
