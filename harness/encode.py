@@ -3,8 +3,9 @@
 The recipe (pooling, normalisation, query/passage prefixes, max length) comes
 from the model: e5 mean-pools and expects ``query: ``/``passage: ``, mDPR takes
 the [CLS] vector.  Texts are tokenized once, sorted by length so that batches
-carry little padding, encoded under ``torch.inference_mode`` (bf16 on GPU),
-and cached on disk keyed by (model fingerprint, text hash).
+carry little padding, encoded under ``torch.inference_mode`` at the run's
+precision (fp32, bf16 or int8: ``harness/precision.py``), and cached on disk
+keyed by (model fingerprint, precision, text hash).
 
 Texts longer than the encoder's ``max_length`` tokens (prefix and special
 tokens included) are truncated; :meth:`Encoder.length_report` counts them
@@ -193,24 +194,34 @@ class Windows:
 
 
 @cache
-def shared_encoder(reference: str, batch_size: int, recipe: Recipe | None = None, fingerprint: str | None = None) -> Encoder:
+def shared_encoder(
+    reference: str, batch_size: int, recipe: Recipe | None = None, fingerprint: str | None = None, precision: str | None = None,
+) -> Encoder:
     """One loaded encoder per model and settings in a process: every pair of a run reuses it."""
-    return Encoder.load(reference, recipe=recipe, fingerprint=fingerprint, batch_size=batch_size)
+    return Encoder.load(reference, recipe=recipe, fingerprint=fingerprint, batch_size=batch_size, precision=precision)
 
 
 class Encoder:
     def __init__(
         self, model, tokenizer, recipe: Recipe, fingerprint: str, *, batch_size: int = 32,
         device: str | None = None, use_cache: bool = True, resolved: ResolvedModel | None = None,
+        precision: str | None = None,
     ):
+        """``precision``: fp32, bf16 or int8 (``harness/precision.py``); None: bf16 on GPU, fp32 on CPU."""
+        from harness import precision as precisions
+
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-        self.dtype = torch.bfloat16 if self.device == "cuda" else torch.float32
-        self.model = model.to(self.device, dtype=self.dtype).eval()
+        self.precision = precision or ("bf16" if self.device == "cuda" else "fp32")
+        precisions.resolve(self.precision, self.device, training=False, profile_default="fp32")  # refuses what cannot run
+        self.dtype = torch.bfloat16 if self.precision == "bf16" else torch.float32
+        self.model = precisions.prepare_for_inference(model, self.precision, self.device)
+        self.config = model.config
         self.tokenizer = tokenizer
         self.recipe = recipe
         self.batch_size = batch_size
         self.max_length = min(recipe.max_length, max_tokens(model.config))
-        self.fingerprint = f"{fingerprint}|{json.dumps(asdict(recipe), sort_keys=True)}|{self.dtype}|{self.max_length}"
+        label = precisions.CACHE_LABELS[self.precision]  # other precision, other vectors
+        self.fingerprint = f"{fingerprint}|{json.dumps(asdict(recipe), sort_keys=True)}|{label}|{self.max_length}"
         self.cache = EmbeddingCache(self.fingerprint) if use_cache else None
         self.resolved = resolved
 
@@ -225,7 +236,10 @@ class Encoder:
 
     def describe(self) -> dict:
         """What a run records about the encoder it used."""
-        described = {"recipe": asdict(self.recipe), "max_length": self.max_length, "device": self.device, "dtype": str(self.dtype)}
+        described = {
+            "recipe": asdict(self.recipe), "max_length": self.max_length, "device": self.device, "dtype": str(self.dtype),
+            "precision": self.precision,
+        }
         if self.resolved is not None:
             described |= {
                 "model": self.resolved.reference,
@@ -329,7 +343,7 @@ class Encoder:
                 self.cache.put_many(made)
             known.update(made)
         if not texts:
-            return np.zeros((0, self.model.config.hidden_size), dtype=np.float32)
+            return np.zeros((0, self.config.hidden_size), dtype=np.float32)
         return np.stack([known[k] for k in keys]).astype(np.float32, copy=False)
 
     def _encode_uncached(self, texts: list[str], kind: str) -> np.ndarray:
@@ -339,7 +353,7 @@ class Encoder:
             return_attention_mask=False, return_token_type_ids=False,
         )["input_ids"]
         order = np.argsort([len(ids) for ids in encoded], kind="stable")
-        out = np.zeros((len(texts), self.model.config.hidden_size), dtype=np.float32)
+        out = np.zeros((len(texts), self.config.hidden_size), dtype=np.float32)
         batches = range(0, len(order), self.batch_size)
         with torch.inference_mode():
             for start in tqdm(batches, desc=f"encode {kind}", unit="batch", leave=False, disable=None):
@@ -347,5 +361,6 @@ class Encoder:
                 batch = self.tokenizer.pad({"input_ids": [encoded[i] for i in index]}, return_tensors="pt")
                 batch = {k: v.to(self.device) for k, v in batch.items()}
                 hidden = self.model(**batch).last_hidden_state
-                out[index] = pool(hidden, batch["attention_mask"], self.recipe).float().cpu().numpy()
+                # Pooling and normalisation in float32 whatever the precision of the layers.
+                out[index] = pool(hidden.float(), batch["attention_mask"], self.recipe).cpu().numpy()
         return out

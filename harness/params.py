@@ -95,6 +95,8 @@ PARAMETERS: dict[str, Param] = {
     "batch_size": Param("int", "encoding batch size", minimum=1),
     "search": Param("choice", "top-k search backend", choices=("auto", "exact", "faiss")),
     "passage_windows": Param("choice", "passages over the encoder's limit: truncate (default), or maxp: overlapping windows, a document scores its best (Dai & Callan 2019)", choices=("truncate", "maxp")),
+    "precision": Param("choice", "encoding precision; null: the profile's on CPU, bf16 on GPU (harness/precision.py)",
+                       choices=("fp32", "bf16", "int8"), nullable=True),
     "window_stride": Param("int", "maxp: text tokens between window starts; null (default): half a window", minimum=1, nullable=True),
     # distillation
     "teacher": Param("str", "frozen teacher; null: the profile's", nullable=True),
@@ -112,6 +114,8 @@ PARAMETERS: dict[str, Param] = {
     "max_length": Param("int", "tokens per bitext sentence in training", minimum=2),
     "seed": Param("int", "training seed", minimum=0),
     "freeze_word_embeddings": Param("bool", "freeze the word embeddings; null: frozen on CPU", nullable=True),
+    "train_precision": Param("choice", "training forward passes: fp32, or bf16 autocast with fp32 weights; null: the profile's on CPU, bf16 on GPU",
+                             choices=("fp32", "bf16"), nullable=True),
     "checkpoint_every": Param("int", "steps between checkpoints", minimum=1),
     # fusion
     "members": Param("str-list", "fusion: the registered methods whose saved runs are fused"),

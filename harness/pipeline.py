@@ -164,11 +164,14 @@ def summarize_use(used: Mapping[str, Any]) -> str | None:
     model = used.get("model")
     if not isinstance(model, dict):
         return f"model {model}" if model else None
-    served = f"{model.get('model')} served by {model.get('weights')} ({model.get('source')})"
+    # Runs from before the precision option record only the dtype.
+    precision = model.get("precision") or {"torch.float32": "fp32", "torch.bfloat16": "bf16"}.get(model.get("dtype"), "?")
+    served = f"{model.get('model')} served by {model.get('weights')} ({model.get('source')}), {precision}"
     training = used.get("training")
     if training:  # a distilled student encodes the passages, the teacher the queries
+        trained = f", {training['precision']} training" if training.get("precision", "fp32") != "fp32" else ""
         return (f"queries: teacher {served}; passages: student distilled from it on {training['bitext_pairs']} "
-                f"bitext pairs ({training['languages']}), {training['steps']} steps × {training['batch_size']}")
+                f"bitext pairs ({training['languages']}), {training['steps']} steps × {training['batch_size']}{trained}")
     return f"model {served}"
 
 

@@ -11,6 +11,12 @@ keyed by everything that determines them (objective parameters, training
 plan, teacher and student weights, bitext), and trained once for all pairs.
 Training checkpoints every ``checkpoint_every`` steps and resumes from the
 last checkpoint after an interruption.
+
+``train_precision`` runs the forward passes in fp32 or under bf16 autocast
+(fp32 master weights; ``harness/precision.py``).  The frozen teacher's passes
+over a step's English side are kept in memory (:class:`TeacherPasses`), so the
+second and third method trained in one run on the same batches do not run the
+teacher again; the students are bit-identical either way.
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ from harness.method import Unavailable
 from harness.models import resolve_model
 from harness.paths import cache_dir
 from harness.profiles import get_profile
-from methods.mdpr import PASSAGE_DEFAULTS, DenseRetriever
+from methods.mdpr import ENCODER_DEFAULTS, PASSAGE_DEFAULTS, DenseRetriever
 
 if TYPE_CHECKING:  # torch and the encoders load when a student is trained or used, not on import
     import torch
@@ -69,10 +75,13 @@ class TrainingPlan:
     freeze_word_embeddings: bool
     checkpoint_every: int
     device: str
+    precision: str = "fp32"  # forward passes: fp32, or bf16 autocast with fp32 master weights
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> TrainingPlan:
         import torch
+
+        from harness import precision
 
         device = "cuda" if torch.cuda.is_available() else "cpu"
         defaults = GPU_DEFAULTS if device == "cuda" else CPU_DEFAULTS
@@ -88,7 +97,17 @@ class TrainingPlan:
             freeze_word_embeddings=(device == "cpu") if freeze is None else bool(freeze),
             checkpoint_every=int(params["checkpoint_every"]),
             device=device,
+            precision=precision.resolve(
+                params["train_precision"], device, training=True, profile_default=get_profile(params["profile"]).train_precision
+            ),
         )
+
+    def key(self) -> dict[str, Any]:
+        """The plan as part of a student's cache key; fp32 students trained before precisions existed keep theirs."""
+        material = asdict(self)
+        if self.precision == "fp32":
+            del material["precision"]
+        return material
 
 
 TRAINING_DEFAULTS = {
@@ -107,9 +126,11 @@ TRAINING_DEFAULTS = {
     "seed": 13,
     "freeze_word_embeddings": None,  # None: frozen on CPU, trained on GPU
     "checkpoint_every": 50,
+    "train_precision": None,  # None: the profile's on CPU (fp32), bf16 on GPU
     "batch_size": 32,  # encoding batch at retrieval time
     "search": "auto",
     **PASSAGE_DEFAULTS,  # passage_windows, window_stride: long passages at retrieval time
+    **ENCODER_DEFAULTS,  # precision: encoding precision at retrieval time
 }
 
 
@@ -152,6 +173,42 @@ def plot_losses(losses: Sequence[float], path: Path, title: str) -> None:
     plt.close(figure)
 
 
+class TeacherPasses:
+    """The frozen teacher's outputs per training step, kept in memory for the next method.
+
+    KD, CAL and OPTICAL trained in one process on the same bitext, seed and batch size see the
+    same batches, and the teacher is frozen (no dropout, no gradient): its forward pass on a
+    step's English side is the same for all three, so it runs once.  One set of passes is kept
+    (the last key asked for), up to ``limit_bytes``; past that, steps are computed as before.
+    """
+
+    def __init__(self, limit_bytes: int = 1 << 30):
+        self.limit_bytes = limit_bytes
+        self.key: tuple | None = None
+        self.passes: dict[int, EncodedBatch] = {}
+        self.bytes = 0
+        self.hits = 0
+
+    def entry(self, key: tuple) -> TeacherPasses:
+        if key != self.key:
+            self.key, self.passes, self.bytes = key, {}, 0
+        return self
+
+    def get(self, step: int) -> EncodedBatch | None:
+        found = self.passes.get(step)
+        self.hits += found is not None
+        return found
+
+    def put(self, step: int, passes: EncodedBatch) -> None:
+        size = sum(t.element_size() * t.nelement() for t in (passes.pooled, passes.tokens, passes.content_mask))
+        if self.bytes + size <= self.limit_bytes:
+            self.passes[step] = passes
+            self.bytes += size
+
+
+TEACHER_PASSES = TeacherPasses()
+
+
 @dataclass(frozen=True)
 class TrainedStudent:
     folder: Path  # save_pretrained folder of the student
@@ -175,9 +232,10 @@ def train_student(
     from harness.encode import recipe_for, weights_fingerprint
     from harness.models import load_model
     from harness.models.resolve import quiet_transformers
+    from harness.precision import training_autocast
 
     key_material = {
-        "method": name, "objective": dict(objective_params), "plan": asdict(plan), "description": dict(description),
+        "method": name, "objective": dict(objective_params), "plan": plan.key(), "description": dict(description),
         "teacher": weights_fingerprint(resolve_model(teacher_ref)), "student": weights_fingerprint(resolve_model(student_ref)),
         "bitext": hashlib.sha256("\n".join(f"{e}\t{t}" for e, t in bitext).encode()).hexdigest(),
     }
@@ -221,15 +279,21 @@ def train_student(
         torch.set_rng_state(state["torch_rng"])
         start, losses = state["step"], state["losses"]
 
-    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if plan.device == "cuda" else torch.autocast("cpu", enabled=False)
     english = [e for e, _ in bitext]
     target = [t for _, t in bitext]
     needs_student_english = getattr(objective, "uses_student_english", False)
+    teacher_passes = TEACHER_PASSES.entry(
+        (key_material["teacher"], json.dumps(asdict(recipe), sort_keys=True), key_material["bitext"], plan.batch_size,
+         plan.seed, plan.max_length, plan.device, plan.precision)
+    )
     for step in tqdm(range(start, plan.steps), initial=start, total=plan.steps, desc=f"train {name}", unit="step", leave=False, disable=None):
         rows = batch_indices(step, plan.batch_size, len(bitext), plan.seed)
-        with autocast:
-            with torch.no_grad():
-                teacher_side = encode_batch(teacher, teacher_tokenizer, [english[i] for i in rows], recipe, plan.max_length, plan.device)
+        with training_autocast(plan.precision, plan.device):
+            teacher_side = teacher_passes.get(step)
+            if teacher_side is None:
+                with torch.no_grad():
+                    teacher_side = encode_batch(teacher, teacher_tokenizer, [english[i] for i in rows], recipe, plan.max_length, plan.device)
+                teacher_passes.put(step, teacher_side)
             student_target = encode_batch(student, student_tokenizer, [target[i] for i in rows], recipe, plan.max_length, plan.device)
             student_english = (
                 encode_batch(student, student_tokenizer, [english[i] for i in rows], recipe, plan.max_length, plan.device)
@@ -318,11 +382,14 @@ class DistilledRetriever(DenseRetriever):
             self.bitext, plan, {"languages": self.languages},
         )
         self.plan = plan
-        batch_size = int(self.params["batch_size"])
-        teacher = shared_encoder(teacher_ref, batch_size)
+        batch_size, precision = int(self.params["batch_size"]), self.precision()
+        teacher = shared_encoder(teacher_ref, batch_size, precision=precision)
         # The student answers in the teacher's space: same pooling and prefixes.
-        student = shared_encoder(str(self.student.folder), batch_size, teacher.recipe, self.student.fingerprint)
+        student = shared_encoder(str(self.student.folder), batch_size, teacher.recipe, self.student.fingerprint, precision)
         return teacher, student
+
+    def resolved(self, topics: Topics) -> dict[str, Any]:
+        return super().resolved(topics) | {"train_precision": TrainingPlan.from_params(self.params).precision}
 
     def prepare(self, topics: Topics) -> None:
         self._choose_bitext(topics.pair)

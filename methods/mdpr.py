@@ -45,6 +45,9 @@ PASSAGE_DEFAULTS = {
     # "maxp" only: text tokens between window starts; None (default): half a window (253 for e5's 507).
     "window_stride": None,
 }
+# Every dense encoder's numeric precision: fp32, bf16 or int8; None: the profile's CPU default
+# (bf16 on GPU).  harness/precision.py; the run's sidecar records what was used.
+ENCODER_DEFAULTS = {"precision": None}
 
 
 class DenseRetriever(Retriever):
@@ -60,11 +63,24 @@ class DenseRetriever(Retriever):
             return str(exc)
         return None
 
+    def precision(self) -> str:
+        """The encoding precision this run uses (UsageError if the device cannot run it)."""
+        import torch
+
+        from harness import precision
+
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+        default = get_profile(self.params["profile"]).encode_precision
+        return precision.resolve(self.params["precision"], device, training=False, profile_default=default)
+
+    def resolved(self, topics: Topics) -> dict[str, Any]:
+        return {"precision": self.precision()}
+
     def load_encoders(self) -> tuple[Encoder, Encoder]:
         """(query encoder, passage encoder); the same one for a zero-shot bi-encoder."""
         from harness.encode import shared_encoder
 
-        encoder = shared_encoder(self.model_reference(), int(self.params["batch_size"]))
+        encoder = shared_encoder(self.model_reference(), int(self.params["batch_size"]), precision=self.precision())
         return encoder, encoder
 
     def encoders(self, pair) -> tuple[Encoder, Encoder]:
@@ -132,5 +148,5 @@ MDPR = MethodSpec(
     reference="Zhang et al. 2021, Mr. TyDi (mDPR); model from the profile: intfloat/multilingual-e5-small (Wang et al. 2024) or castorini/mdpr-tied-pft-msmarco",
     needs=("encoder",),
     implementation=DenseRetriever,
-    defaults={"profile": "small", "model": None, "batch_size": 32, "search": "auto", **PASSAGE_DEFAULTS},
+    defaults={"profile": "small", "model": None, "batch_size": 32, "search": "auto", **PASSAGE_DEFAULTS, **ENCODER_DEFAULTS},
 )

@@ -186,3 +186,17 @@ def test_listing_and_help_import_neither_torch_nor_pot():
             "print(sorted(m for m in ('torch', 'ot', 'sklearn', 'transformers', 'pyserini') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_first_model_load_in_a_process_prints_no_optional_kernel_noise(tiny_bert):
+    """transformers imports torchao when it is installed (the int8 extra): its kernel-library
+    warnings and torch's enum-registration lines must not reach the console."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("torchao")
+    code = f"from harness.models import load_model; load_model({str(tiny_bert)!r}); import sys; print('torchao' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "True"  # the import this test is about really happened
+    for noise in ("Failed to load", "_pytree", "Enum subclass"):
+        assert noise not in done.stderr, done.stderr

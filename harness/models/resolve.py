@@ -115,6 +115,9 @@ def resolve_model(reference: str | os.PathLike) -> ResolvedModel:
 
 def load_model(reference: str | os.PathLike):
     """Resolve ``reference`` and load it: ``(transformers model, PreTrainedTokenizerFast, ResolvedModel)``."""
+    from harness.precision import quiet_optional_kernel_logs
+
+    quiet_optional_kernel_logs()  # before transformers imports torchao
     from transformers import AutoModel, AutoTokenizer, PreTrainedTokenizerFast
 
     resolved = resolve_model(reference)
