@@ -250,3 +250,19 @@ def test_hub_file_selection_prefers_safetensors_and_keeps_shards_together():
         "config.json", "tokenizer.json", "pytorch_model.bin"]
     assert "no config.json" in _files_to_download(["model.safetensors"])
     assert "no PyTorch weights" in _files_to_download(["config.json", "tf_model.h5"])
+
+
+def test_one_tokenizer_per_folder_until_its_files_change(tiny_bert, tmp_path):
+    import shutil
+
+    from harness.models.resolve import load_model
+
+    folder = tmp_path / "copy"
+    shutil.copytree(tiny_bert, folder)
+    _, first, _ = load_model(str(folder))
+    _, again, _ = load_model(str(folder))
+    assert again is first  # loaded once: a run loads the same tokenizer for teacher, student and encoder
+    config = folder / "tokenizer_config.json"
+    config.write_text(config.read_text() + " ")  # the same settings, another size
+    _, changed, _ = load_model(str(folder))
+    assert changed is not first  # a file changed: loaded afresh

@@ -33,6 +33,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 from harness.errors import HarnessError
@@ -113,6 +114,23 @@ def resolve_model(reference: str | os.PathLike) -> ResolvedModel:
     raise HarnessError(_nothing_served(reference, passed_over, packaged, offline))
 
 
+_TOKENIZERS: dict[tuple, Any] = {}
+
+
+def _shared_tokenizer(folder: Path, auto_tokenizer):
+    """One tokenizer per folder and process, for as long as its files are unchanged.
+
+    A distillation run loads the same e5 tokenizer for the teacher, the student and the student's
+    encoder of each method (a 17 MB tokenizer.json, about 1.2 s a load); tokenizers are read-only
+    in use, so they are shared.  Keyed by the folder and every tokenizer file's size and mtime.
+    """
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.endswith((".safetensors", ".bin", ".pt")))
+    key = (str(folder.resolve()), tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files))
+    if key not in _TOKENIZERS:
+        _TOKENIZERS[key] = auto_tokenizer.from_pretrained(str(folder), local_files_only=True)
+    return _TOKENIZERS[key]
+
+
 def load_model(reference: str | os.PathLike):
     """Resolve ``reference`` and load it: ``(transformers model, PreTrainedTokenizerFast, ResolvedModel)``."""
     from harness.precision import quiet_optional_kernel_logs
@@ -133,7 +151,7 @@ def load_model(reference: str | os.PathLike):
         model, loading_info = AutoModel.from_pretrained(
             str(resolved.path), local_files_only=True, output_loading_info=True, **model_kwargs
         )
-        tokenizer = AutoTokenizer.from_pretrained(str(resolved.path), local_files_only=True)
+        tokenizer = _shared_tokenizer(resolved.path, AutoTokenizer)
     _report_missing_weights(resolved, type(model).__name__, loading_info)
     if not isinstance(tokenizer, PreTrainedTokenizerFast):
         raise HarnessError(
