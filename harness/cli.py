@@ -10,6 +10,7 @@ from harness.cli_args import (
     build_parser,
     check_named_files,
     check_members,
+    check_precisions,
     check_out,
     collection_arg,
     comparison_options,
@@ -41,6 +42,7 @@ def cmd_run(args) -> int:
     check_out(args.out)
     check_named_files(methods, pairs, overrides)
     check_members(methods, overrides)
+    check_precisions(methods, overrides)
     methods = sorted(methods, key=lambda spec: spec.family == "fusion")  # a fusion after its members
     profile = get_profile(args.profile).name
     for spec in methods:  # --profile sets every method's profile unless --set names one

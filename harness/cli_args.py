@@ -118,6 +118,23 @@ def check_named_files(methods, pairs, overrides) -> None:
                         raise UsageError(str(exc)) from None
 
 
+def check_precisions(methods, overrides) -> None:
+    """A precision named with --set must run natively here (bf16 needs AVX-512-BF16/AMX on CPU; int8 is CPU only)."""
+    named = [(spec.name, key, value) for spec in methods for key, value in overrides.get(spec.name, {}).items()
+             if key in ("precision", "train_precision") and value is not None]
+    if named:  # torch only when a precision is named: the defaults always resolve
+        import torch
+
+        from harness import precision
+
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+        for method, key, value in named:
+            try:
+                precision.resolve(value, device, training=key == "train_precision", profile_default="fp32")
+            except UsageError as exc:
+                raise UsageError(f"{method}.{key}: {exc}") from None
+
+
 def check_members(methods, overrides) -> None:
     """Fusion members (the default or named with --set) must be registered methods other than the fusion."""
     for spec in methods:

@@ -83,6 +83,13 @@ def test_bad_precision_is_refused_before_any_work(tmp_path, capsys):
     assert "precision" in capsys.readouterr().err and not (tmp_path / "runs").exists()
 
 
+def test_a_precision_this_cpu_cannot_run_is_refused_before_any_work(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(precision, "cpu_has_bf16", lambda: False)
+    argv = ["run", "--methods", "bm25-ht,mdpr", "--pairs", "en-sw", "--out", str(tmp_path), "--set", "mdpr.precision=bf16"]
+    assert main(argv) == 2
+    assert "mdpr.precision" in capsys.readouterr().err and not (tmp_path / "runs").exists()
+
+
 def test_the_run_records_its_precision_and_the_board_shows_it(tiny_bert, tmp_path):
     argv = ["run", "--methods", "mdpr", "--pairs", "en-sw", "--out", str(tmp_path), "--set", f"mdpr.model={tiny_bert}"]
     assert main(argv + ["--set", "mdpr.precision=int8"]) == 0
