@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from harness.cache_lock import artifact_lock
 from harness.data.collections import Topics
 from harness.method import MethodSpec, Ranking, Retriever, Unavailable
 from harness.paths import cache_dir
@@ -67,7 +68,9 @@ class BM25WithTranslatedQueries(Retriever):
         self.analysis = analysis_for(topics.pair.lang)
         self.index_dir = cache_dir("indexes", topics.dataset_id.replace("/", "__")) / self.analysis.key
         if not lucene.index_ready(self.index_dir):  # verified against its checksum manifest; rebuilt if it fails
-            lucene.build_index(self.index_dir, topics.docs(), self.analysis, total=topics.docs_count())
+            with artifact_lock(self.index_dir, f"Lucene index of {topics.dataset_id}"):  # one builder (--executor ray)
+                if not lucene.index_ready(self.index_dir):
+                    lucene.build_index(self.index_dir, topics.docs(), self.analysis, total=topics.docs_count())
 
     def retrieve(self, queries: Mapping[str, str], depth: int) -> Ranking:
         store = TranslationStore()

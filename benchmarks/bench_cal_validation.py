@@ -11,7 +11,7 @@ excludes it.  The split:
   languages) or whose target sentence is a held-out target sentence of its language.
 
 Every setting trains one CAL student on the training part with the harness's own training loop
-(``methods.distillation.train_student``) and the CAL registry entry's defaults for everything but
+(``methods.training.train_student``) and the CAL registry entry's defaults for everything but
 ``direction`` and ``temperature``: the CPU budget of OPTICAL and KD (150 steps x batch 16,
 max_length 64, lr 5e-5, seed 13).
 
@@ -57,7 +57,7 @@ from harness.encode import Encoder  # noqa: E402
 from harness.models import load_model  # noqa: E402
 from harness.paths import cache_dir  # noqa: E402
 from harness.registry import METHODS  # noqa: E402
-from methods.distillation import TrainingPlan, train_student  # noqa: E402
+from methods.training import TrainingPlan, train_student  # noqa: E402
 from methods.losses.cal import DIRECTIONS  # noqa: E402
 
 LANGS = [pair.lang for pair in PAIRS.values()]

@@ -30,7 +30,7 @@ from harness.evaluate import evaluate  # noqa: E402
 from harness.models import load_model  # noqa: E402
 from harness.registry import METHODS  # noqa: E402
 from harness.retrieval import dense  # noqa: E402
-from methods.distillation import TrainingPlan, train_student  # noqa: E402
+from methods.training import TrainingPlan, train_student  # noqa: E402
 
 
 def main() -> None:

@@ -49,7 +49,7 @@ def one_method(method: str, steps: int, batch: int, precision: str) -> dict:
     from harness.encode import recipe_for
     from harness.models import load_model
     from harness.registry import METHODS
-    from methods.distillation import batch_indices, encode_batch
+    from methods.training import batch_indices, encode_batch
 
     spec = METHODS[method]
     retriever = spec.implementation(spec, spec.parameters(), Path("."))

@@ -333,6 +333,9 @@ def _text_or_bytes(data: bytes) -> str | bytes:
         return data
 
 
+SQLITE_BUSY_TIMEOUT_S = 600.0
+
+
 class SqliteStore:
     """An sqlite file that is moved aside and started afresh when it is unreadable.
 
@@ -352,7 +355,8 @@ class SqliteStore:
         self.call(lambda db: None)
 
     def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path)
+        # Workers of one run may write at once (--executor ray): wait for sqlite's lock, do not fail after 5 s.
+        db = sqlite3.connect(self.path, timeout=SQLITE_BUSY_TIMEOUT_S)
         db.text_factory = _text_or_bytes  # damaged text comes back as bytes and fails its checksum
         try:
             self._prepare(db)

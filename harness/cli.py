@@ -43,13 +43,20 @@ def cmd_run(args) -> int:
     check_named_files(methods, pairs, overrides)
     check_members(methods, overrides)
     check_precisions(methods, overrides)
+    from harness.executors import check_executor, make_executor
+
+    check_executor(args.executor, args.ray_address)
+    if args.shard_passages is not None and args.executor != "ray":
+        raise UsageError(f"--shard-passages {args.shard_passages} is for --executor ray, not --executor {args.executor}")
     methods = sorted(methods, key=lambda spec: spec.family == "fusion")  # a fusion after its members
     profile = get_profile(args.profile).name
     for spec in methods:  # --profile sets every method's profile unless --set names one
         if "profile" in spec.defaults:
             overrides.setdefault(spec.name, {}).setdefault("profile", profile)
     options = comparison_options(args)
-    outcomes = run_all(methods, pairs, collection, args.depth, args.out, args.force, overrides, report=lambda line: print(line, flush=True))
+    executor = make_executor(args.executor, args.ray_address, args.shard_passages)
+    outcomes = run_all(methods, pairs, collection, args.depth, args.out, args.force, overrides,
+                       report=lambda line: print(line, flush=True), executor=executor)
     evaluate_saved(collection, pairs, args.out, args.measures)
     boards = write_leaderboard(args.out, args.measures, options, args.formats)
     skipped = [o for o in outcomes if o.status == "skipped"]

@@ -86,6 +86,16 @@ def _depth(text: str) -> int:
     return depth
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise UsageError(f"--shard-passages {text!r}: expected a whole number of passages, at least 1") from None
+    if value < 1:
+        raise UsageError(f"--shard-passages {value}: expected at least 1 passage per shard")
+    return value
+
+
 def check_out(path: Path) -> Path:
     """``--out``, checked before any work: a folder that exists or can be made, and can be written."""
     import tempfile
@@ -204,6 +214,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--profile", default=DEFAULT_PROFILE, help=f"models and translator: {', '.join(PROFILES)} (default: {DEFAULT_PROFILE})")
     run.add_argument("--force", action="store_true", help="retrieve again even where a saved run exists")
     run.add_argument("--set", dest="settings", action="append", default=[], metavar="METHOD.PARAM=VALUE", help="override a method parameter (repeatable), e.g. bm25-nmt.k1=1.2")
+    run.add_argument("--executor", default="local", help="local (default: every cell here, in turn) or ray (each cell a Ray task; pip install -e '.[ray]')")
+    run.add_argument("--ray-address", default=None, help="with --executor ray: a running cluster (auto, ray://HOST:10001); default: start a local Ray instance")
+    run.add_argument("--shard-passages", type=_positive, default=None, metavar="N",
+                     help="with --executor ray: encode more than N passages in shards of N on Ray Data actors (default: 50000)")
     _add_board_options(run)
 
     commands.add_parser("list", help="methods, pairs and collections, and which are usable here now")

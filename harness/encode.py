@@ -33,7 +33,7 @@ from harness.errors import HarnessError, UsageError
 from harness.models import ResolvedModel, load_model
 from harness.models.resolve import SOURCE_LOCAL
 from harness.cache_integrity import SqliteStore, drop_rows, has_column, report, row_digest, row_ok
-from harness.paths import cache_dir
+from harness.paths import cache_dir, cache_root
 
 KINDS = ("query", "passage")
 TOKENIZE_CHUNK = 4096  # texts per tokenizer call when only lengths or offsets are needed
@@ -193,11 +193,18 @@ class Windows:
         return f"maxp:window={self.window_tokens}:stride={self.stride}"
 
 
-@cache
 def shared_encoder(
     reference: str, batch_size: int, recipe: Recipe | None = None, fingerprint: str | None = None, precision: str | None = None,
 ) -> Encoder:
-    """One loaded encoder per model and settings in a process: every pair of a run reuses it."""
+    """One loaded encoder per model and settings in a process: every pair of a run reuses it.
+
+    Keyed by the cache root too: a Ray worker serves runs with other ``$HARNESS_CACHE`` settings.
+    """
+    return _shared_encoder(reference, batch_size, recipe, fingerprint, precision, str(cache_root()))
+
+
+@cache
+def _shared_encoder(reference, batch_size, recipe, fingerprint, precision, root) -> Encoder:
     return Encoder.load(reference, recipe=recipe, fingerprint=fingerprint, batch_size=batch_size, precision=precision)
 
 
@@ -224,15 +231,20 @@ class Encoder:
         self.fingerprint = f"{fingerprint}|{json.dumps(asdict(recipe), sort_keys=True)}|{label}|{self.max_length}"
         self.cache = EmbeddingCache(self.fingerprint) if use_cache else None
         self.resolved = resolved
+        self.load_args: dict | None = None  # set by Encoder.load
 
     @classmethod
     def load(cls, reference: str, *, recipe: Recipe | None = None, fingerprint: str | None = None, **options) -> Encoder:
         """Resolve and load ``reference``; the recipe and fingerprint default to the model's own."""
         model, tokenizer, resolved = load_model(reference)
-        return cls(
+        encoder = cls(
             model, tokenizer, recipe or recipe_for(resolved), fingerprint or weights_fingerprint(resolved),
             resolved=resolved, **options,
         )
+        # How to load the same encoder elsewhere (a Ray Data actor encoding a shard).
+        encoder.load_args = {"reference": reference, "recipe": recipe, "fingerprint": fingerprint} | {
+            k: v for k, v in options.items() if k in ("batch_size", "precision", "device")}
+        return encoder
 
     def describe(self) -> dict:
         """What a run records about the encoder it used."""
@@ -337,7 +349,11 @@ class Encoder:
         known = self.cache.get_many(list(set(keys))) if self.cache else {}
         todo = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in known))
         if todo:
-            fresh = self._encode_uncached(todo, kind)
+            from harness.executors import sharded_encode
+
+            # Under --executor ray, many texts go to Ray Data actors in shards (the same batches as here).
+            fresh = sharded_encode.encode_uncached(self, todo, kind) if sharded_encode.wanted(len(todo), kind) else \
+                self._encode_uncached(todo, kind)
             made = {EmbeddingCache.key(kind, t, tag): v for t, v in zip(todo, fresh)}
             if self.cache:
                 self.cache.put_many(made)

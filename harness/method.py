@@ -36,8 +36,13 @@ class MethodSpec:
     # An oracle uses what no real system has (e.g. human query translations): a ceiling, not a competitor.
     # The board marks its row and leaves it out of "best" and out of the significance families.
     oracle: bool = False
+    # Steps that use an accelerator when the profile asks for one ("training", "encoding"): what a
+    # cell or a shared step requests from a Ray cluster (harness/executors/ray_grid.py).
+    accelerated: tuple[str, ...] = ()
 
     def __post_init__(self):
+        if set(self.accelerated) - {"training", "encoding"}:
+            raise ValueError(f"{self.name}: accelerated must name training and/or encoding, not {self.accelerated}")
         unknown = set(self.needs) - set(NEEDS)
         if unknown:
             raise ValueError(f"{self.name}: unknown needs {sorted(unknown)}; valid: {', '.join(NEEDS)}")
@@ -84,6 +89,14 @@ class Retriever(ABC):
     @abstractmethod
     def retrieve(self, queries: Mapping[str, str], depth: int) -> Ranking:
         """Top ``depth`` documents per query."""
+
+    def shared_work(self, topics: Topics) -> str | None:
+        """A key naming work this cell shares with other cells of the run (e.g. one student trained
+        for every pair), which an executor runs once before them; None when there is none."""
+        return None
+
+    def do_shared_work(self, topics: Topics) -> None:
+        """Do the work :meth:`shared_work` names; its result goes to the cache, where prepare finds it."""
 
     def artifacts(self) -> dict[str, Path]:
         """Files to keep beside the run as ``<method>.<suffix>`` (e.g. a training-loss plot)."""

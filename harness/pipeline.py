@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from harness.data.pairs import LanguagePair
 from harness.errors import HarnessError
 from harness.evaluate import evaluate
 from harness.method import MethodSpec, Unavailable
+from harness.atomic import atomic_open
 from harness.cache_integrity import report
 from harness.data.sources import sha256_of
 from harness.paths import cache_dir
@@ -42,6 +42,102 @@ def _same_parameters(sidecar: dict, params: Mapping[str, Any], depth: int, resol
     )
 
 
+@dataclass(frozen=True)
+class CellResult:
+    """What retrieving one cell produced, before anything is written (it may come from a Ray worker)."""
+
+    status: str  # "ran" or "skipped"
+    record: dict
+    ranking: dict | None = None  # query id -> [(doc id, score)], best first
+    artifacts: dict | None = None  # suffix -> bytes, kept beside the run as <method>.<suffix>
+    used: dict | None = None  # the retriever's provenance
+    seconds: float = 0.0
+    reason: str | None = None
+
+
+def make_retriever(spec: MethodSpec, topics: Topics, params: Mapping[str, Any], out: Path, run: Sequence[Topics] = ()):
+    """The method's retriever for one (collection, pair), planned over every pair of the run."""
+    workdir = cache_dir("work", topics.collection, topics.pair.name, spec.name)
+    retriever = spec.implementation(spec, params, workdir)
+    retriever.out = out  # fusion reads its members' saved runs here
+    retriever.plan(run or (topics,))
+    return retriever
+
+
+def cell_record(spec: MethodSpec, topics: Topics, params: Mapping[str, Any], depth: int, retriever) -> dict:
+    """The sidecar fields known before retrieval; ``resolved`` decides whether a saved run is reused."""
+    try:
+        resolved = retriever.resolved(topics)
+    except Unavailable as exc:
+        resolved = {"unavailable": str(exc)}
+    return {
+        "method": spec.name,
+        "family": spec.family,
+        "parameters": params,
+        "depth": depth,
+        "collection": topics.collection,
+        "dataset_id": topics.dataset_id,
+        "pair": topics.pair.name,
+        "qrels_sha256": topics.qrels_sha256,
+        "queries_sha256": topics.queries_sha256,
+        "resolved": resolved,
+    }
+
+
+def reusable(record: Mapping[str, Any], topics: Topics, out: Path, force: bool) -> bool:
+    """Whether the saved run of this cell was made with the same inputs and is intact (sha256)."""
+    run_path, sidecar_path = run_paths(out, topics.collection, topics.pair.name, record["method"])
+    if force or not run_path.is_file() or not sidecar_path.is_file():
+        return False
+    sidecar = read_sidecar(sidecar_path)
+    if sidecar.get("status") != "ok" or not _same_parameters(sidecar, record["parameters"], record["depth"], record["resolved"], topics):
+        return False
+    if run_matches_sidecar(run_path, sidecar):
+        return True
+    report(f"{run_path} does not match its sidecar (sha256): retrieving again")
+    return False
+
+
+def retrieve_cell(retriever, topics: Topics, depth: int, record: Mapping[str, Any]) -> CellResult:
+    """Prepare and retrieve; nothing is written under the results folder (the caller writes)."""
+    record = dict(record) | {
+        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "environment": environment(),
+    }
+    start = time.perf_counter()
+    try:
+        reason = retriever.unavailable_reason(topics)
+        if reason is not None:
+            raise Unavailable(reason)
+        retriever.prepare(topics)
+        ranking = retriever.retrieve(topics.queries, depth)
+    except Unavailable as exc:
+        return CellResult("skipped", record, reason=str(exc))
+    seconds = time.perf_counter() - start
+    artifacts = {suffix: Path(source).read_bytes() for suffix, source in retriever.artifacts().items()}
+    return CellResult("ran", record, ranking, artifacts, retriever.provenance(), seconds)
+
+
+def write_cell(out: Path, topics: Topics, result: CellResult, tag: str | None = None) -> Outcome:
+    """Write one cell's run file, artifacts and sidecar (each atomically; the sidecar last)."""
+    method = result.record["method"]
+    run_path, sidecar_path = run_paths(out, topics.collection, topics.pair.name, method)
+    if result.status == "skipped":
+        run_path.unlink(missing_ok=True)  # a stale run must not outlive the reason it is gone
+        write_sidecar(sidecar_path, result.record | {"status": "skipped", "reason": result.reason})
+        return Outcome(topics.pair.name, method, "skipped", result.reason)
+    # The sidecar records the run file's sha256: a run and a sidecar that do not belong together
+    # (a kill between the two renames) are never reused or scored.
+    run_sha256 = write_run(run_path, result.ranking, tag=tag or method)
+    for suffix, content in result.artifacts.items():
+        with atomic_open(run_path.with_name(f"{method}.{suffix}"), "wb") as handle:
+            handle.write(content)
+    write_sidecar(sidecar_path, result.record | {
+        "status": "ok", "used": result.used, "wall_time_s": round(result.seconds, 3), "run_sha256": run_sha256,
+    })
+    return Outcome(topics.pair.name, method, "ran", seconds=result.seconds)
+
+
 def run_cell(
     spec: MethodSpec,
     topics: Topics,
@@ -55,57 +151,11 @@ def run_cell(
 
     ``run``: the topics of every pair of the run, for methods that choose run-wide (bm25-nmt's translator).
     """
-    pair = topics.pair
-    run_path, sidecar_path = run_paths(out, topics.collection, pair.name, spec.name)
-    workdir = cache_dir("work", topics.collection, pair.name, spec.name)
-    retriever = spec.implementation(spec, params, workdir)
-    retriever.out = out  # fusion reads its members' saved runs here
-    retriever.plan(run or (topics,))
-    try:
-        resolved = retriever.resolved(topics)
-    except Unavailable as exc:
-        resolved = {"unavailable": str(exc)}
-    if not force and run_path.is_file() and sidecar_path.is_file():
-        sidecar = read_sidecar(sidecar_path)
-        if sidecar.get("status") == "ok" and _same_parameters(sidecar, params, depth, resolved, topics):
-            if run_matches_sidecar(run_path, sidecar):
-                return Outcome(pair.name, spec.name, "reused")
-            report(f"{run_path} does not match its sidecar (sha256): retrieving again")
-    record = {
-        "method": spec.name,
-        "family": spec.family,
-        "parameters": params,
-        "depth": depth,
-        "collection": topics.collection,
-        "dataset_id": topics.dataset_id,
-        "pair": pair.name,
-        "qrels_sha256": topics.qrels_sha256,
-        "queries_sha256": topics.queries_sha256,
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "environment": environment(),
-        "resolved": resolved,
-    }
-    start = time.perf_counter()
-    try:
-        reason = retriever.unavailable_reason(topics)
-        if reason is not None:
-            raise Unavailable(reason)
-        retriever.prepare(topics)
-        ranking = retriever.retrieve(topics.queries, depth)
-    except Unavailable as exc:
-        run_path.unlink(missing_ok=True)  # a stale run must not outlive the reason it is gone
-        write_sidecar(sidecar_path, record | {"status": "skipped", "reason": str(exc)})
-        return Outcome(pair.name, spec.name, "skipped", str(exc))
-    seconds = time.perf_counter() - start
-    # The sidecar records the run file's sha256: a run and a sidecar that do not belong together
-    # (a kill between the two renames) are never reused or scored.
-    run_sha256 = write_run(run_path, ranking, tag=spec.name)
-    for suffix, source in retriever.artifacts().items():
-        shutil.copyfile(source, run_path.with_name(f"{spec.name}.{suffix}"))
-    write_sidecar(sidecar_path, record | {
-        "status": "ok", "used": retriever.provenance(), "wall_time_s": round(seconds, 3), "run_sha256": run_sha256,
-    })
-    return Outcome(pair.name, spec.name, "ran", seconds=seconds)
+    retriever = make_retriever(spec, topics, params, out, run)
+    record = cell_record(spec, topics, params, depth, retriever)
+    if reusable(record, topics, out, force):
+        return Outcome(topics.pair.name, spec.name, "reused")
+    return write_cell(out, topics, retrieve_cell(retriever, topics, depth, record))
 
 
 def run_matches_sidecar(run_path: Path, sidecar: Mapping[str, Any]) -> bool:
@@ -122,10 +172,18 @@ def run_all(
     force: bool = False,
     overrides: Mapping[str, Mapping[str, Any]] | None = None,
     report=print,
+    executor=None,
 ) -> list[Outcome]:
+    """Every (pair, method) cell of ``collection``, one after another here, or on ``executor``.
+
+    ``executor``: None (this process) or an object with ``run_grid(collection, cells, depth, out, force,
+    run, report) -> list[Outcome]`` (``harness.executors.ray_grid.RayExecutor``); cells are
+    ``(spec, topics, params)`` in the grid's order, a fusion after its members.
+    """
     outcomes = []
     served = {pair.name: load_topics(collection, pair) for pair in pairs if collection.dataset_id(pair) is not None}
     run = tuple(served.values())
+    cells = []
     for pair in pairs:
         if pair.name not in served:
             for spec in methods:
@@ -134,16 +192,22 @@ def run_all(
                 outcomes.append(Outcome(pair.name, spec.name, "skipped", reason))
                 report(f"skip {spec.name} on {pair.name}: {reason}")
             continue
-        topics = served[pair.name]
         for spec in methods:
-            params = spec.parameters((overrides or {}).get(spec.name))
-            outcome = run_cell(spec, topics, params, depth, out, force, run)
-            outcomes.append(outcome)
-            if outcome.status == "skipped":
-                report(f"skip {spec.name} on {pair.name}: {outcome.reason}")
-            else:
-                report(f"{outcome.status} {spec.name} on {pair.name}" + (f" ({outcome.seconds:.1f} s)" if outcome.seconds else ""))
+            cells.append((spec, served[pair.name], spec.parameters((overrides or {}).get(spec.name))))
+    if executor is not None:
+        return outcomes + executor.run_grid(collection, cells, depth, out, force, run, report)
+    for spec, topics, params in cells:
+        outcome = run_cell(spec, topics, params, depth, out, force, run)
+        outcomes.append(outcome)
+        report_outcome(outcome, report)
     return outcomes
+
+
+def report_outcome(outcome: Outcome, report=print, where: str = "") -> None:
+    if outcome.status == "skipped":
+        report(f"skip {outcome.method} on {outcome.pair}: {outcome.reason}")
+    else:
+        report(f"{outcome.status} {outcome.method} on {outcome.pair}" + (f" ({outcome.seconds:.1f} s{where})" if outcome.seconds else ""))
 
 
 def _record_skip(out: Path, collection: str, pair: LanguagePair, spec: MethodSpec, reason: str) -> None:

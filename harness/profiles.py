@@ -25,6 +25,9 @@ class Profile:
     # harness/precision.py, measured in BENCHMARKS.md ("Encoding precision").
     encode_precision: tuple[str, ...] = ("fp32",)
     train_precision: tuple[str, ...] = ("fp32",)
+    # GPUs a cell asks for under --executor ray, for the steps its method marks as accelerated
+    # (MethodSpec.accelerated); 0: CPUs only.
+    gpus: int = 0
 
 
 # Mozilla's NLLB output (fi), OPUS-MT's NTREX outputs (sw, so, mr, fi, de, fr; yo only with network),
@@ -56,6 +59,7 @@ PROFILES: dict[str, Profile] = {
             student="bert-base-multilingual-cased",
             translators=("hf:facebook/nllb-200-distilled-600M",),
             description="mDPR (mBERT, MS MARCO) as retriever and teacher, mBERT as student, NLLB-200-distilled-600M",
+            gpus=1,
         ),
     ]
 }

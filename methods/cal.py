@@ -9,7 +9,8 @@ paper (see methods/losses/README.md).
 from __future__ import annotations
 
 from harness.method import MethodSpec
-from methods.distillation import DistilledRetriever, EncodedBatch, distillation_defaults
+from methods.distillation import DistilledRetriever, distillation_defaults
+from methods.training import EncodedBatch
 
 
 def cal_objective(teacher: EncodedBatch, student_target: EncodedBatch, student_english: EncodedBatch | None, params) -> object:
@@ -32,6 +33,7 @@ CAL = MethodSpec(
     description="contrastive (InfoNCE, in-batch negatives) alignment of student target vectors to teacher English vectors",
     reference="Contrastive cross-lingual alignment (our reconstruction of CAL; see BENCHMARKS.md)",
     needs=("encoder", "bitext", "teacher"),
+    accelerated=("training", "encoding"),
     implementation=ContrastiveAlignment,
     # direction: "teacher-to-student" (the teacher's English vector ranks the batch's student
     # target vectors, as retrieval does), "student-to-teacher" or "symmetric".  Chosen on a

@@ -8,7 +8,8 @@ of the English side (so the student keeps the teacher's English space).
 from __future__ import annotations
 
 from harness.method import MethodSpec
-from methods.distillation import DistilledRetriever, EncodedBatch, distillation_defaults
+from methods.distillation import DistilledRetriever, distillation_defaults
+from methods.training import EncodedBatch
 
 
 def kd_objective(teacher: EncodedBatch, student_target: EncodedBatch, student_english: EncodedBatch | None, params) -> object:
@@ -30,6 +31,7 @@ KD = MethodSpec(
     description="student mimics the frozen teacher's sentence vectors of the English side (MSE), trained on bitext only",
     reference="Reimers & Gurevych 2020, Making Monolingual Sentence Embeddings Multilingual using Knowledge Distillation",
     needs=("encoder", "bitext", "teacher"),
+    accelerated=("training", "encoding"),
     implementation=KnowledgeDistillation,
     defaults=distillation_defaults(),
 )

@@ -147,6 +147,7 @@ MDPR = MethodSpec(
     description="multilingual bi-encoder, English queries and target-language passages through the same encoder",
     reference="Zhang et al. 2021, Mr. TyDi (mDPR); model from the profile: intfloat/multilingual-e5-small (Wang et al. 2024) or castorini/mdpr-tied-pft-msmarco",
     needs=("encoder",),
+    accelerated=("encoding",),
     implementation=DenseRetriever,
     defaults={"profile": "small", "model": None, "batch_size": 32, "search": "auto", **PASSAGE_DEFAULTS, **ENCODER_DEFAULTS},
 )

@@ -11,7 +11,8 @@ sentence-level KD term (default weight 0: pure OPTICAL).
 from __future__ import annotations
 
 from harness.method import MethodSpec
-from methods.distillation import DistilledRetriever, EncodedBatch, distillation_defaults
+from methods.distillation import DistilledRetriever, distillation_defaults
+from methods.training import EncodedBatch
 
 
 def optical_objective(teacher: EncodedBatch, student_target: EncodedBatch, student_english: EncodedBatch | None, params) -> object:
@@ -40,6 +41,7 @@ OPTICAL = MethodSpec(
     description="optimal-transport token alignment between teacher (English) and student (target) token vectors, bitext only",
     reference="Huang et al. 2023, Improving Cross-lingual Information Retrieval on Low-Resource Languages via Optimal Transport Distillation (OPTICAL), WSDM",
     needs=("encoder", "bitext", "teacher"),
+    accelerated=("training", "encoding"),
     implementation=OptimalTransportDistillation,
     defaults=distillation_defaults(ot_reg=0.05, ot_iterations=100, ot_tolerance=1e-6, sentence_kd_weight=0.0),
 )

@@ -188,14 +188,14 @@ BITEXT = [(f"news number {i} from nairobi today", f"habari namba {i} kutoka nair
 
 def student_plan():
     from harness.registry import METHODS
-    from methods.distillation import TrainingPlan
+    from methods.training import TrainingPlan
 
     params = dict(METHODS["kd"].defaults) | {"steps": 6, "train_batch_size": 4, "checkpoint_every": 2, "seed": 3}
     return TrainingPlan.from_params(params)
 
 
 def train(tiny_bert, objective=None):
-    from methods.distillation import train_student
+    from methods.training import train_student
     from methods.kd import kd_objective
 
     return train_student("kd", objective or kd_objective, {}, str(tiny_bert), str(tiny_bert), BITEXT, student_plan(), {})

@@ -9,7 +9,7 @@ from safetensors.torch import load_file
 
 from harness.cli import main
 from harness.registry import METHODS
-from methods.distillation import TrainingPlan, train_student
+from methods.training import TrainingPlan, train_student
 from methods.kd import kd_objective
 
 BITEXT = [(f"news number {i} from nairobi today", f"habari namba {i} kutoka nairobi leo") for i in range(40)]
@@ -88,3 +88,22 @@ def test_interrupted_training_resumes_to_the_same_student(tiny_bert, monkeypatch
     a, b = weights(reference.folder), weights(resumed.folder)
     assert all(torch.allclose(a[k], b[k], atol=1e-6) for k in a)
     assert not checkpoints[0].exists()
+
+
+def test_training_threads_are_used_and_recorded(tiny_bert, tmp_path, monkeypatch):
+    from methods import training
+    from harness.errors import UsageError
+
+    monkeypatch.setenv("HARNESS_CACHE", str(tmp_path))
+    monkeypatch.setenv("HARNESS_TRAIN_THREADS", "1")
+    seen, real = [], training._steps
+    monkeypatch.setattr(training, "_steps", lambda *a: seen.append(torch.get_num_threads()) or real(*a))
+    before = torch.get_num_threads()
+    student = train_student("kd", kd_objective, {}, str(tiny_bert), str(tiny_bert), BITEXT, plan(), {})
+    assert seen == [1] and student.cpu_threads == 1 and torch.get_num_threads() == before
+    assert json.loads((student.folder.parent / "training.json").read_text())["cpu_threads"] == 1
+    again = train_student("kd", kd_objective, {}, str(tiny_bert), str(tiny_bert), BITEXT, plan(), {})
+    assert seen == [1] and again.cpu_threads == 1  # reused from the cache, with what it was trained with
+    monkeypatch.setenv("HARNESS_TRAIN_THREADS", "0")
+    with pytest.raises(UsageError, match="HARNESS_TRAIN_THREADS='0'"):
+        training.training_threads()

@@ -24,7 +24,7 @@ from harness.errors import UsageError
 from harness.models import load_model
 from harness.retrieval import dense
 from methods.cal import CAL
-from methods.distillation import TrainingPlan
+from methods.training import TrainingPlan
 from methods.kd import KD
 from methods.mdpr import MDPR
 from methods.optical import OPTICAL

