@@ -76,24 +76,23 @@ def overrides_arg(settings: list[str]) -> dict[str, dict]:
     return overrides
 
 
-def _depth(text: str) -> int:
-    try:
-        depth = int(text)
-    except ValueError:
-        raise UsageError(f"--depth {text!r}: expected a whole number of documents, at least 1") from None
-    if depth < 1:
-        raise UsageError(f"--depth {depth}: expected at least 1 document per query")
-    return depth
+def _at_least_one(flag: str, units: str, at_least: str):
+    """An argparse type: a whole number >= 1, else a UsageError naming ``flag`` and the value."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise UsageError(f"{flag} {text!r}: expected a whole number of {units}, at least 1") from None
+        if value < 1:
+            raise UsageError(f"{flag} {value}: expected {at_least}")
+        return value
+
+    return parse
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise UsageError(f"--shard-passages {text!r}: expected a whole number of passages, at least 1") from None
-    if value < 1:
-        raise UsageError(f"--shard-passages {value}: expected at least 1 passage per shard")
-    return value
+_depth = _at_least_one("--depth", "documents", "at least 1 document per query")
+_shard_passages = _at_least_one("--shard-passages", "passages", "at least 1 passage per shard")
 
 
 def check_out(path: Path) -> Path:
@@ -216,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--set", dest="settings", action="append", default=[], metavar="METHOD.PARAM=VALUE", help="override a method parameter (repeatable), e.g. bm25-nmt.k1=1.2")
     run.add_argument("--executor", default="local", help="local (default: every cell here, in turn) or ray (each cell a Ray task; pip install -e '.[ray]')")
     run.add_argument("--ray-address", default=None, help="with --executor ray: a running cluster (auto, ray://HOST:10001); default: start a local Ray instance")
-    run.add_argument("--shard-passages", type=_positive, default=None, metavar="N",
+    run.add_argument("--shard-passages", type=_shard_passages, default=None, metavar="N",
                      help="with --executor ray: encode more than N passages in shards of N on Ray Data actors (default: 50000)")
     _add_board_options(run)
 

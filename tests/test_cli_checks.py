@@ -21,6 +21,9 @@ from harness.registry import METHODS
         (["run", "--set", "cal.temperature=0"], "cal.temperature=0: expected a number > 0"),
         (["run", "--set", "kd.steps=null", "--set", "kd.freeze_word_embeddings=yes"], "expected true or false, or null"),
         (["run", "--set", "mdpr.profile=huge"], "expected one of small, paper"),
+        (["run", "--executor", "ray", "--shard-passages", "0"], "--shard-passages 0: expected at least 1 passage"),
+        (["run", "--executor", "dask"], "unknown executor dask; valid: local, ray"),
+        (["run", "--ray-address", "auto"], "--ray-address auto is for --executor ray"),
     ],
 )
 def test_bad_values_exit_2_before_any_work(argv, expected, capsys, monkeypatch):

@@ -234,7 +234,7 @@ def test_parameters_are_shared_by_every_dense_method_and_default_to_truncate(tin
 def test_distilled_sidecar_records_the_passage_report():
     retriever = KD.implementation(KD, KD.parameters(), Path("."))
     retriever.query_encoder = SimpleNamespace(describe=lambda: {"model": "teacher"})
-    retriever.student = SimpleNamespace(folder=Path("/students/kd/x/final"), fingerprint="student:kd:x", losses=(1.0,))
+    retriever.student = SimpleNamespace(folder=Path("/students/kd/x/final"), fingerprint="student:kd:x", losses=(1.0,), cpu_threads=2)
     retriever.plan = TrainingPlan.from_params(retriever.params)
     retriever.bitext, retriever.languages = [("a", "b")], "all"
     retriever.passage_report = {"passage_windows": "truncate", "truncated": 3}

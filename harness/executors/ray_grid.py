@@ -141,7 +141,7 @@ class RayExecutor:
 
         if ray.is_initialized():
             return ray, False
-        options = {"logging_level": logging.WARNING, "log_to_driver": True}
+        options = {"logging_level": logging.ERROR, "log_to_driver": True}  # not Ray's start-up notices
         if self.address is None:
             options |= {"num_cpus": self.num_cpus, "include_dashboard": False}
         try:
