@@ -39,15 +39,15 @@ def cmd_run(args) -> int:
     collection = collection_arg(args.collection, args.pairs)
     pairs = pairs_arg(args.pairs, collection)
     overrides = overrides_arg(args.settings)
-    check_out(args.out)
-    check_named_files(methods, pairs, overrides)
-    check_members(methods, overrides)
-    check_precisions(methods, overrides)
     from harness.executors import check_executor, make_executor
 
     check_executor(args.executor, args.ray_address)
     if args.shard_passages is not None and args.executor != "ray":
         raise UsageError(f"--shard-passages {args.shard_passages} is for --executor ray, not --executor {args.executor}")
+    check_out(args.out)
+    check_named_files(methods, pairs, overrides)
+    check_members(methods, overrides)
+    check_precisions(methods, overrides)
     methods = sorted(methods, key=lambda spec: spec.family == "fusion")  # a fusion after its members
     profile = get_profile(args.profile).name
     for spec in methods:  # --profile sets every method's profile unless --set names one
@@ -60,7 +60,8 @@ def cmd_run(args) -> int:
     evaluate_saved(collection, pairs, args.out, args.measures)
     boards = write_leaderboard(args.out, args.measures, options, args.formats)
     skipped = [o for o in outcomes if o.status == "skipped"]
-    print(f"\n{len(outcomes) - len(skipped)} runs ready, {len(skipped)} skipped; leaderboard: {args.out / LEADERBOARD}\n")
+    ready = len(outcomes) - len(skipped)
+    print(f"\n{ready} run{'' if ready == 1 else 's'} ready, {len(skipped)} skipped; leaderboard: {args.out / LEADERBOARD}\n")
     if skipped:
         print("Skipped:")
         for o in skipped:
@@ -298,6 +299,9 @@ INTERRUPTED = "interrupted: every file is written whole or not at all; finished 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; exit status 0, 1 (a HarnessError), 2 (a usage error) or 130 (Ctrl-C)."""
+    from harness.precision import quiet_optional_kernel_logs
+
+    quiet_optional_kernel_logs()  # whichever path first imports transformers (a cold cache converts the model)
     interrupted = _SigintFlag()
     try:
         with interrupted:

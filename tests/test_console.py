@@ -200,3 +200,21 @@ def test_first_model_load_in_a_process_prints_no_optional_kernel_noise(tiny_bert
     assert done.stdout.strip() == "True"  # the import this test is about really happened
     for noise in ("Failed to load", "_pytree", "Enum subclass"):
         assert noise not in done.stderr, done.stderr
+
+
+def test_any_command_that_imports_transformers_first_prints_no_kernel_noise():
+    """A cold run's first import of transformers is the packaged model's conversion, not a model
+    load: the command line quiets torchao before any command runs."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("torchao")
+    code = (
+        "import sys; import harness.cli as cli\n"
+        "cli.COMMANDS['list'] = lambda args: exec('from transformers import BertModel') or 0\n"
+        "code = cli.main(['list']); print('torchao' in sys.modules); sys.exit(code)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "True"  # transformers really imported torchao
+    for noise in ("Failed to load", "_pytree", "Enum subclass"):
+        assert noise not in done.stderr, done.stderr

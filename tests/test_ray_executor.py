@@ -153,3 +153,20 @@ def test_executor_ray_without_ray_is_one_line_exit_2(monkeypatch, capsys, tmp_pa
     assert main(["run", "--methods", "mdpr", "--out", str(tmp_path), "--executor", "dask"]) == 2
     assert main(["run", "--methods", "mdpr", "--out", str(tmp_path), "--shard-passages", "10"]) == 2
     assert "is for --executor ray" in capsys.readouterr().err
+
+
+def test_unreachable_cluster_is_one_line_before_any_work(tmp_path, capsys, monkeypatch):
+    import socket
+    import time
+
+    import harness.cli as cli
+
+    monkeypatch.setattr(cli, "run_all", lambda *a, **k: pytest.fail("work started"))
+    with socket.socket() as probe:  # a port nothing listens on: bound, then closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    start = time.monotonic()
+    assert main(["run", "--methods", "mdpr", "--out", str(tmp_path), "--executor", "ray", "--ray-address", f"127.0.0.1:{port}"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"error: cannot reach the Ray cluster at 127.0.0.1:{port}")
+    assert time.monotonic() - start < 30

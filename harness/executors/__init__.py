@@ -51,6 +51,8 @@ def make_executor(name: str, address: str | None = None, shard_passages: int | N
     check_executor(name, address)
     if name == "local":
         return None
-    from harness.executors.ray_grid import RayExecutor
+    from harness.executors.ray_grid import RayExecutor, check_reachable
 
+    if address is not None:
+        check_reachable(address)  # before any work, in one line, not after minutes of Ray's retries
     return RayExecutor(address=address, shard_passages=shard_passages)

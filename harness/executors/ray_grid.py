@@ -144,10 +144,12 @@ class RayExecutor:
         options = {"logging_level": logging.ERROR, "log_to_driver": True}  # not Ray's start-up notices
         if self.address is None:
             options |= {"num_cpus": self.num_cpus, "include_dashboard": False}
+        else:
+            check_reachable(self.address)
         try:
             ray.init(address=self.address, **options)
-        except ConnectionError as exc:
-            raise HarnessError(f"cannot reach the Ray cluster at {self.address}: {exc}") from None
+        except (ConnectionError, TimeoutError, RuntimeError) as exc:
+            raise HarnessError(f"cannot reach the Ray cluster at {self.address}: {_first_line(exc)}") from None
         return ray, True
 
     def run_grid(self, collection: CollectionSpec, cells, depth: int, out: Path, force: bool, run, report) -> list[Outcome]:
@@ -216,6 +218,22 @@ class RayExecutor:
                     report_outcome(outcome, report, ", ray")
                 outcomes[id(cell)] = outcome
         return outcomes
+
+
+def check_reachable(address: str, timeout_s: float = 10.0) -> None:
+    """A HarnessError in one line, within ``timeout_s``, when ``HOST:PORT`` (or ``ray://HOST:PORT``)
+    does not accept a connection; Ray itself would retry for minutes.  ``auto`` is left to Ray."""
+    import socket
+
+    target = address.removeprefix("ray://")
+    host, _, port = target.rpartition(":")
+    if address == "auto" or not host or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout_s).close()
+    except OSError as exc:
+        raise HarnessError(f"cannot reach the Ray cluster at {address} ({exc}); start it first "
+                           "(ray start --head) or leave out --ray-address for a local instance") from None
 
 
 def _first_line(exc: BaseException) -> str:

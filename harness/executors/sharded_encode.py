@@ -97,12 +97,21 @@ def encode_shards(missing: Sequence[tuple[str, list[str]]], load_args: Mapping, 
     """Encode ``(key, texts)`` shards with Ray Data ``map_batches`` over a pool of encoder actors."""
     import ray
 
+    import logging
+
     context = ray.data.DataContext.get_current()
-    context.enable_progress_bars = False  # one bar per operator per cell, on every worker: noise in a run's log
+    # One bar and a few notices per operator per cell, from every worker: noise in a run's log.
+    context.enable_progress_bars = context.print_on_execution_start = context.enable_auto_log_stats = False
+    logging.getLogger("ray.data").setLevel(logging.WARNING)
     rows = ray.data.from_items([{"key": key, "texts": texts} for key, texts in missing])
+
+    class BoundEncoder(ShardEncoder):  # the settings travel with the class, not as constructor arguments
+        def __init__(self):
+            super().__init__(load_args, kind, folder, env)
+
     done = rows.map_batches(
-        ShardEncoder, batch_size=1, concurrency=(1, len(missing)), batch_format="numpy",
-        fn_constructor_kwargs={"load_args": load_args, "kind": kind, "folder": folder, "env": env},
+        BoundEncoder, batch_size=1, batch_format="numpy",
+        compute=ray.data.ActorPoolStrategy(min_size=1, max_size=len(missing)),
         num_cpus=resources.get("num_cpus", 1), num_gpus=resources.get("num_gpus", 0),
     ).take_all()
     return [str(row["key"]) for row in done]
