@@ -118,7 +118,7 @@ def retrieve_cell(retriever, topics: Topics, depth: int, record: Mapping[str, An
     return CellResult("ran", record, ranking, artifacts, retriever.provenance(), seconds)
 
 
-def write_cell(out: Path, topics: Topics, result: CellResult, tag: str | None = None) -> Outcome:
+def write_cell(out: Path, topics: Topics, result: CellResult) -> Outcome:
     """Write one cell's run file, artifacts and sidecar (each atomically; the sidecar last)."""
     method = result.record["method"]
     run_path, sidecar_path = run_paths(out, topics.collection, topics.pair.name, method)
@@ -128,7 +128,7 @@ def write_cell(out: Path, topics: Topics, result: CellResult, tag: str | None = 
         return Outcome(topics.pair.name, method, "skipped", result.reason)
     # The sidecar records the run file's sha256: a run and a sidecar that do not belong together
     # (a kill between the two renames) are never reused or scored.
-    run_sha256 = write_run(run_path, result.ranking, tag=tag or method)
+    run_sha256 = write_run(run_path, result.ranking, tag=method)
     for suffix, content in result.artifacts.items():
         with atomic_open(run_path.with_name(f"{method}.{suffix}"), "wb") as handle:
             handle.write(content)

@@ -76,14 +76,14 @@ def harness_environment() -> dict[str, str]:
 @contextmanager
 def task_environment(env: Mapping[str, str]) -> Iterator[None]:
     """The driver's harness variables for the length of a task (a worker outlives tasks and runs)."""
-    saved = {k: v for k, v in os.environ.items() if k.startswith(ENV_PREFIXES)}
+    saved = harness_environment()
     for key in saved:
         os.environ.pop(key)
     os.environ.update(env)
     try:
         yield
     finally:
-        for key in [k for k in os.environ if k.startswith(ENV_PREFIXES)]:
+        for key in harness_environment():
             os.environ.pop(key)
         os.environ.update(saved)
 
@@ -191,6 +191,7 @@ class RayExecutor:
         train_cpus = min(int(env[TRAIN_THREADS_ENV]), max(int(ray.cluster_resources().get("CPU", 1)), 1))
         remote_shared = ray.remote(shared_task)
         remote_cell = ray.remote(cell_task)
+        passages = {}  # per pair: whether its collection is large enough to shard
         for cell, retriever, record in todo:
             spec, topics, params = cell
             needs = []
@@ -200,7 +201,9 @@ class RayExecutor:
                     shared[key] = remote_shared.options(max_retries=self.max_retries, **resources(spec, params, "training", train_cpus=train_cpus)).remote(
                         env, spec, collection, run, topics.pair.name, params, str(out))
                 needs.append(shared[key])
-            sharded = (topics.docs_count() or 0) > self.shard_passages
+            if "encoding" in spec.accelerated and topics.pair.name not in passages:
+                passages[topics.pair.name] = topics.docs_count() or 0
+            sharded = passages.get(topics.pair.name, 0) > self.shard_passages
             ref = remote_cell.options(max_retries=self.max_retries, **resources(spec, params, "encoding", sharded)).remote(
                 env, spec, collection, run, topics.pair.name, params, depth, str(out), record, self.shard_passages, *needs)
             pending[ref] = cell

@@ -49,8 +49,8 @@ def wanted(count: int, kind: str) -> bool:
     return _ACTIVE is not None and kind == "passage" and count > _ACTIVE[0]
 
 
-def shard_order(encoder, texts: Sequence[str], kind: str) -> tuple[np.ndarray, list[np.ndarray]]:
-    """(the encoder's batching order of ``texts``, that order cut into shards of whole batches)."""
+def shard_order(encoder, texts: Sequence[str], kind: str) -> list[np.ndarray]:
+    """The encoder's batching order of ``texts`` (by token length, stable), cut into shards of whole batches."""
     prefix = encoder.recipe.prefix(kind)
     lengths = [len(ids) for ids in encoder.tokenizer(
         [prefix + t for t in texts], truncation=True, max_length=encoder.max_length,
@@ -58,7 +58,7 @@ def shard_order(encoder, texts: Sequence[str], kind: str) -> tuple[np.ndarray, l
     )["input_ids"]]
     order = np.argsort(lengths, kind="stable")
     size = max(encoder.batch_size, _ACTIVE[0] // encoder.batch_size * encoder.batch_size)
-    return order, [order[start : start + size] for start in range(0, len(order), size)]
+    return [order[start : start + size] for start in range(0, len(order), size)]
 
 
 def encode_uncached(encoder, texts: list[str], kind: str) -> np.ndarray:
@@ -69,7 +69,7 @@ def encode_uncached(encoder, texts: list[str], kind: str) -> np.ndarray:
 
     if getattr(encoder, "load_args", None) is None:
         raise HarnessError("sharded encoding needs an encoder made by Encoder.load (a worker loads it by reference)")
-    _, shards = shard_order(encoder, texts, kind)
+    shards = shard_order(encoder, texts, kind)
     folder = cache_dir("embeddings", "shards", hashlib.sha256(encoder.fingerprint.encode()).hexdigest()[:24])
     keys = [hashlib.sha256("\n".join(EmbeddingCache.key(kind, texts[i]) for i in shard).encode()).hexdigest()[:32]
             for shard in shards]
@@ -95,9 +95,9 @@ def encode_uncached(encoder, texts: list[str], kind: str) -> np.ndarray:
 def encode_shards(missing: Sequence[tuple[str, list[str]]], load_args: Mapping, kind: str, folder: str,
                   resources: Mapping[str, float], env: Mapping[str, str]) -> list[str]:
     """Encode ``(key, texts)`` shards with Ray Data ``map_batches`` over a pool of encoder actors."""
-    import ray
-
     import logging
+
+    import ray
 
     context = ray.data.DataContext.get_current()
     # One bar and a few notices per operator per cell, from every worker: noise in a run's log.
