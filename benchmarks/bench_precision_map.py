@@ -12,7 +12,10 @@ weights), encodes at fp32, and gives MAP against the fp32-trained students, besi
 training-seed spread of each cell (sample standard deviation over seeds 13-15, from
 results/studies/seeds.csv).
 
-Run:  HARNESS_DATA_MIRROR=../shared/data/mirror python benchmarks/bench_precision_map.py [--precisions fp32,bf16,int8]
+A variant is a precision, on torch, or precision@runtime (``bf16@openvino``); the first is the
+reference (fp32 on torch by default).
+
+Run:  HARNESS_DATA_MIRROR=../shared/data/mirror python benchmarks/bench_precision_map.py [--precisions fp32,bf16,int8,bf16@openvino]
       HARNESS_DATA_MIRROR=../shared/data/mirror python benchmarks/bench_precision_map.py --train-precision bf16
 """
 
@@ -61,7 +64,7 @@ def seed_spread() -> dict[tuple[str, str], float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--precisions", default="fp32,bf16,int8")
+    parser.add_argument("--precisions", default="fp32,bf16,int8,bf16@openvino")
     parser.add_argument("--methods", default="mdpr,kd,cal,optical")
     parser.add_argument("--train-precision", choices=("bf16",))
     parser.add_argument("--json", type=Path, help="also write every figure here")
@@ -73,7 +76,8 @@ def main() -> None:
         methods = [m for m in methods if m != "mdpr"]
         variants = {"fp32": {"train_precision": "fp32"}, args.train_precision: {"train_precision": args.train_precision}}
     else:
-        variants = {p: {"precision": p} for p in args.precisions.split(",")}
+        # "bf16@openvino": a precision on a named runtime (harness/runtime.py); a bare precision runs on torch.
+        variants = {v: dict(zip(("precision", "runtime"), (v.split("@") + ["torch"])[:2])) for v in args.precisions.split(",")}
     figures = []
     for method in methods:
         for pair in pairs:

@@ -4,8 +4,9 @@ The recipe (pooling, normalisation, query/passage prefixes, max length) comes
 from the model: e5 mean-pools and expects ``query: ``/``passage: ``, mDPR takes
 the [CLS] vector.  Texts are tokenized once, sorted by length so that batches
 carry little padding, encoded under ``torch.inference_mode`` at the run's
-precision (fp32, bf16 or int8: ``harness/precision.py``), and cached on disk
-keyed by (model fingerprint, precision, text hash).
+precision (fp32, bf16 or int8: ``harness/precision.py``) or by OpenVINO
+(``harness/runtime.py``), and cached on disk keyed by (model fingerprint,
+precision, runtime, text hash).
 
 Texts longer than the encoder's ``max_length`` tokens (prefix and special
 tokens included) are truncated; :meth:`Encoder.length_report` counts them
@@ -195,39 +196,47 @@ class Windows:
 
 def shared_encoder(
     reference: str, batch_size: int, recipe: Recipe | None = None, fingerprint: str | None = None, precision: str | None = None,
+    runtime: str = "torch",
 ) -> Encoder:
     """One loaded encoder per model and settings in a process: every pair of a run reuses it.
 
     Keyed by the cache root too: a Ray worker serves runs with other ``$HARNESS_CACHE`` settings.
     """
-    return _shared_encoder(reference, batch_size, recipe, fingerprint, precision, str(cache_root()))
+    return _shared_encoder(reference, batch_size, recipe, fingerprint, precision, runtime, str(cache_root()))
 
 
 @cache
-def _shared_encoder(reference, batch_size, recipe, fingerprint, precision, root) -> Encoder:
-    return Encoder.load(reference, recipe=recipe, fingerprint=fingerprint, batch_size=batch_size, precision=precision)
+def _shared_encoder(reference, batch_size, recipe, fingerprint, precision, runtime, root) -> Encoder:
+    return Encoder.load(reference, recipe=recipe, fingerprint=fingerprint, batch_size=batch_size, precision=precision,
+                        runtime=runtime)
 
 
 class Encoder:
     def __init__(
         self, model, tokenizer, recipe: Recipe, fingerprint: str, *, batch_size: int = 32,
         device: str | None = None, use_cache: bool = True, resolved: ResolvedModel | None = None,
-        precision: str | None = None,
+        precision: str | None = None, runtime: str = "torch",
     ):
-        """``precision``: fp32, bf16 or int8 (``harness/precision.py``); None: bf16 on GPU, fp32 on CPU."""
-        from harness import precision as precisions
+        """``precision``: fp32, bf16 or int8 (``harness/precision.py``); None: bf16 on GPU, fp32 on CPU.
+        ``runtime``: torch or openvino (``harness/runtime.py``)."""
+        from harness import precision as precisions, runtime as runtimes
 
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         self.precision = precision or ("bf16" if self.device == "cuda" else "fp32")
         precisions.resolve(self.precision, self.device, training=False, profile_default="fp32")  # refuses what cannot run
+        self.runtime = runtimes.resolve(runtime, self.device, self.precision, "torch")
         self.dtype = torch.bfloat16 if self.precision == "bf16" else torch.float32
-        self.model = precisions.prepare_for_inference(model, self.precision, self.device)
+        # OpenVINO converts the fp32 weights when there is first something to encode (a warm run never does).
+        self.model = model.eval() if self.runtime == "openvino" else \
+            precisions.prepare_for_inference(model, self.precision, self.device)
+        self._compiled = None
         self.config = model.config
         self.tokenizer = tokenizer
         self.recipe = recipe
         self.batch_size = batch_size
         self.max_length = min(recipe.max_length, max_tokens(model.config))
-        label = precisions.CACHE_LABELS[self.precision]  # other precision, other vectors
+        label = precisions.CACHE_LABELS[self.precision]  # other precision or runtime, other vectors
+        label += "|openvino" if self.runtime == "openvino" else ""
         self.fingerprint = f"{fingerprint}|{json.dumps(asdict(recipe), sort_keys=True)}|{label}|{self.max_length}"
         self.cache = EmbeddingCache(self.fingerprint) if use_cache else None
         self.resolved = resolved
@@ -243,15 +252,19 @@ class Encoder:
         )
         # How to load the same encoder elsewhere (a Ray Data actor encoding a shard).
         encoder.load_args = {"reference": reference, "recipe": recipe, "fingerprint": fingerprint} | {
-            k: v for k, v in options.items() if k in ("batch_size", "precision", "device")}
+            k: v for k, v in options.items() if k in ("batch_size", "precision", "device", "runtime")}
         return encoder
 
     def describe(self) -> dict:
         """What a run records about the encoder it used."""
         described = {
             "recipe": asdict(self.recipe), "max_length": self.max_length, "device": self.device, "dtype": str(self.dtype),
-            "precision": self.precision,
+            "precision": self.precision, "runtime": self.runtime,
         }
+        if self.runtime == "openvino":
+            from harness.runtime import openvino_version
+
+            described["runtime"] = f"openvino {openvino_version()}"
         if self.resolved is not None:
             described |= {
                 "model": self.resolved.reference,
@@ -371,12 +384,27 @@ class Encoder:
         order = np.argsort([len(ids) for ids in encoded], kind="stable")
         out = np.zeros((len(texts), self.config.hidden_size), dtype=np.float32)
         batches = range(0, len(order), self.batch_size)
+        openvino = self._openvino() if self.runtime == "openvino" else None
         with torch.inference_mode():
             for start in tqdm(batches, desc=f"encode {kind}", unit="batch", leave=False, disable=None):
                 index = order[start : start + self.batch_size]
+                if openvino is not None:
+                    batch = self.tokenizer.pad({"input_ids": [encoded[i] for i in index]}, return_tensors="np")
+                    out[index] = openvino(batch["input_ids"].astype(np.int64), batch["attention_mask"].astype(np.int64))
+                    continue
                 batch = self.tokenizer.pad({"input_ids": [encoded[i] for i in index]}, return_tensors="pt")
                 batch = {k: v.to(self.device) for k, v in batch.items()}
                 hidden = self.model(**batch).last_hidden_state
                 # Pooling and normalisation in float32 whatever the precision of the layers.
                 out[index] = pool(hidden.float(), batch["attention_mask"], self.recipe).cpu().numpy()
         return out
+
+    def _openvino(self):
+        """The OpenVINO graph of model + pooling, converted on first use (then the torch copy is dropped)."""
+        if self._compiled is None:
+            from harness.runtime import OpenVINOEncoder
+
+            self._compiled = OpenVINOEncoder(self.model, lambda h, m: pool(h, m, self.recipe), self.precision,
+                                             torch.get_num_threads())
+            self.model = None  # OpenVINO holds its own copy of the weights
+        return self._compiled

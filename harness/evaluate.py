@@ -7,8 +7,10 @@ queries is reported beside the scores.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import ir_measures
 import pandas as pd
@@ -17,6 +19,23 @@ from harness.errors import UsageError
 from harness.runs import trec_order
 
 DEFAULT_MEASURES = ("AP", "nDCG@10", "nDCG@20", "R@100", "RR@10", "P@10")
+
+
+def _scoring_rules() -> str:
+    """ir_measures' version and a digest of the code that orders and scores a run here.
+
+    Saved scores are reused only when this is unchanged (with the run's and the qrels'
+    sha256), so a change to the tie-breaking or the scoring code re-scores every run.
+    """
+    from harness import runs
+
+    digest = hashlib.sha256()
+    for module in (__file__, runs.__file__):
+        digest.update(Path(module).read_bytes())
+    return f"ir_measures {ir_measures.__version__}; harness scoring {digest.hexdigest()[:12]}"
+
+
+SCORED_BY = _scoring_rules()
 
 
 def parse_measures(names: Sequence[str]) -> dict[str, object]:
@@ -56,16 +75,20 @@ def evaluate(
     """Per-query values of ``measures`` (names as given; two names of one measure get the same values)."""
     parsed = parse_measures(measures)
     judged = sorted(q for q, docs in qrels.items() if any(r > 0 for r in docs.values()))
-    table = pd.DataFrame(0.0, index=pd.Index(judged, name="query_id"), columns=list(parsed))
     names_of: dict[str, list[str]] = {}  # AP and MAP parse to the same measure: both columns get it
     for name, measure in parsed.items():
         names_of.setdefault(str(measure), []).append(name)
     unique = list({str(m): m for m in parsed.values()}.values())
-    retrieved = {q: as_ranked(docs) for q, docs in run.items() if q in table.index and docs}
+    judged_set = set(judged)
+    retrieved = {q: as_ranked(docs) for q, docs in run.items() if q in judged_set and docs}
+    values: dict[str, dict[str, float]] = {name: {} for name in parsed}
     for metric in ir_measures.iter_calc(unique, qrels, retrieved):
-        if metric.query_id in table.index:
+        if metric.query_id in judged_set:
             for name in names_of[str(metric.measure)]:
-                table.loc[metric.query_id, name] = metric.value
+                values[name][metric.query_id] = metric.value
+    # Filled column by column: setting 40,000 cells one at a time took seconds.
+    table = pd.DataFrame({name: [float(values[name].get(q, 0.0)) for q in judged] for name in parsed},
+                         index=pd.Index(judged, name="query_id"), columns=list(parsed), dtype=float)
     return Evaluation(table, empty_queries=len(judged) - len(retrieved))
 
 

@@ -97,6 +97,8 @@ PARAMETERS: dict[str, Param] = {
     "passage_windows": Param("choice", "passages over the encoder's limit: truncate (default), or maxp: overlapping windows, a document scores its best (Dai & Callan 2019)", choices=("truncate", "maxp")),
     "precision": Param("choice", "encoding precision; null: the profile's on CPU, bf16 on GPU (harness/precision.py)",
                        choices=("fp32", "bf16", "int8"), nullable=True),
+    "runtime": Param("choice", "encoders' inference runtime; null: the profile's on CPU, torch on GPU and for int8 (harness/runtime.py)",
+                     choices=("torch", "openvino"), nullable=True),
     "window_stride": Param("int", "maxp: text tokens between window starts; null (default): half a window", minimum=1, nullable=True),
     # distillation
     "teacher": Param("str", "frozen teacher; null: the profile's", nullable=True),

@@ -13,7 +13,7 @@ from typing import Any
 from harness.data.collections import CollectionSpec, Topics, load_topics
 from harness.data.pairs import LanguagePair
 from harness.errors import HarnessError
-from harness.evaluate import evaluate
+from harness.evaluate import SCORED_BY, evaluate
 from harness.method import MethodSpec, Unavailable
 from harness.atomic import atomic_open
 from harness.cache_integrity import report
@@ -230,13 +230,27 @@ def summarize_use(used: Mapping[str, Any]) -> str | None:
         return f"model {model}" if model else None
     # Runs from before the precision option record only the dtype.
     precision = model.get("precision") or {"torch.float32": "fp32", "torch.bfloat16": "bf16"}.get(model.get("dtype"), "?")
-    served = f"{model.get('model')} served by {model.get('weights')} ({model.get('source')}), {precision}"
+    runtime = f" on {model['runtime']}" if model.get("runtime", "torch") != "torch" else ""
+    served = f"{model.get('model')} served by {model.get('weights')} ({model.get('source')}), {precision}{runtime}"
     training = used.get("training")
     if training:  # a distilled student encodes the passages, the teacher the queries
         trained = f", {training['precision']} training" if training.get("precision", "fp32") != "fp32" else ""
         return (f"queries: teacher {served}; passages: student distilled from it on {training['bitext_pairs']} "
                 f"bitext pairs ({training['languages']}), {training['steps']} steps × {training['batch_size']}{trained}")
     return f"model {served}"
+
+
+def _scores_belong(saved: ScoreEntry | None, sidecar: Mapping[str, Any], topics, measures: Sequence[str]) -> bool:
+    """Whether saved scores were computed from this very run file, qrels and scoring code (sha256s)."""
+    return (
+        saved is not None
+        and saved.status == "ok"
+        and saved.run_sha256 == sidecar["run_sha256"]
+        and saved.qrels_sha256 == topics.qrels_sha256
+        and saved.dataset_id == topics.dataset_id
+        and saved.scored_by == SCORED_BY
+        and all(m in saved.scores for m in measures)
+    )
 
 
 def evaluate_saved(
@@ -266,15 +280,23 @@ def evaluate_saved(
                     f"{run_path} is missing or is not the run its sidecar {sidecar_path.name} describes (sha256); "
                     f"rerun: python -m harness run --methods {method} --pairs {pair.name}"
                 )
+            used = summarize_use(sidecar.get("used", {}))
+            saved = entries.get((pair.name, method))
+            if _scores_belong(saved, sidecar, topics, measures):
+                saved.used = used  # the sidecar's wording may be newer than the scores
+                saved.scores = {m: saved.scores[m] for m in measures}
+                continue
             result = evaluate(read_run(run_path), topics.qrels, measures)
             table = result.per_query
             entries[(pair.name, method)] = ScoreEntry(
                 pair.name,
                 method,
                 "ok",
-                used=summarize_use(sidecar.get("used", {})),
+                used=used,
                 dataset_id=topics.dataset_id,
                 qrels_sha256=topics.qrels_sha256,
+                run_sha256=sidecar["run_sha256"],
+                scored_by=SCORED_BY,
                 empty_queries=result.empty_queries,
                 query_ids=list(table.index),
                 scores={m: table[m].tolist() for m in table.columns},

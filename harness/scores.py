@@ -29,6 +29,8 @@ class ScoreEntry:
     used: str | None = None  # what served it (translator, model), named in the leaderboard
     dataset_id: str | None = None
     qrels_sha256: str | None = None
+    run_sha256: str | None = None  # the run file these scores were computed from
+    scored_by: str | None = None  # the scoring rules (harness.evaluate.SCORED_BY) that computed them
     empty_queries: int = 0
     query_ids: list[str] = field(default_factory=list)
     scores: dict[str, list[float]] = field(default_factory=dict)  # measure -> value per query id

@@ -110,10 +110,11 @@ class DistilledRetriever(DenseRetriever):
 
         teacher_ref, student_ref = self.references()
         self.train()
-        batch_size, precision = int(self.params["batch_size"]), self.precision()
-        teacher = shared_encoder(teacher_ref, batch_size, precision=precision)
+        batch_size, precision, runtime = int(self.params["batch_size"]), self.precision(), self.runtime()
+        teacher = shared_encoder(teacher_ref, batch_size, precision=precision, runtime=runtime)
         # The student answers in the teacher's space: same pooling and prefixes.
-        student = shared_encoder(str(self.student.folder), batch_size, teacher.recipe, self.student.fingerprint, precision)
+        student = shared_encoder(str(self.student.folder), batch_size, teacher.recipe, self.student.fingerprint, precision,
+                                 runtime)
         return teacher, student
 
     def resolved(self, topics: Topics) -> dict[str, Any]:

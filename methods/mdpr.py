@@ -47,7 +47,9 @@ PASSAGE_DEFAULTS = {
 }
 # Every dense encoder's numeric precision: fp32, bf16 or int8; None: the profile's CPU default
 # (bf16 on GPU).  harness/precision.py; the run's sidecar records what was used.
-ENCODER_DEFAULTS = {"precision": None}
+# And its inference runtime: torch or openvino; None: the profile's on CPU (torch on GPU and for int8).
+# harness/runtime.py.
+ENCODER_DEFAULTS = {"precision": None, "runtime": None}
 
 
 class DenseRetriever(Retriever):
@@ -65,22 +67,28 @@ class DenseRetriever(Retriever):
 
     def precision(self) -> str:
         """The encoding precision this run uses (UsageError if the device cannot run it)."""
-        import torch
-
         from harness import precision
 
-        device = "cuda" if torch.cuda.is_available() else "cpu"
+        device = "cuda" if _cuda() else "cpu"
         default = get_profile(self.params["profile"]).encode_precision
         return precision.resolve(self.params["precision"], device, training=False, profile_default=default)
 
+    def runtime(self) -> str:
+        """The encoders' inference runtime this run uses (UsageError if it cannot run here)."""
+        from harness import runtime
+
+        device = "cuda" if _cuda() else "cpu"
+        return runtime.resolve(self.params["runtime"], device, self.precision(), get_profile(self.params["profile"]).encode_runtime)
+
     def resolved(self, topics: Topics) -> dict[str, Any]:
-        return {"precision": self.precision()}
+        return {"precision": self.precision(), "runtime": self.runtime()}
 
     def load_encoders(self) -> tuple[Encoder, Encoder]:
         """(query encoder, passage encoder); the same one for a zero-shot bi-encoder."""
         from harness.encode import shared_encoder
 
-        encoder = shared_encoder(self.model_reference(), int(self.params["batch_size"]), precision=self.precision())
+        encoder = shared_encoder(self.model_reference(), int(self.params["batch_size"]), precision=self.precision(),
+                                 runtime=self.runtime())
         return encoder, encoder
 
     def encoders(self, pair) -> tuple[Encoder, Encoder]:
@@ -128,6 +136,12 @@ class DenseRetriever(Retriever):
 
     def provenance(self) -> dict:
         return {"model": self.query_encoder.describe(), "profile": self.params["profile"], "passages": self.passage_report}
+
+
+def _cuda() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
 
 
 def describe_passages(report: Mapping[str, Any]) -> str:

@@ -94,7 +94,7 @@ def test_the_run_records_its_precision_and_the_board_shows_it(tiny_bert, tmp_pat
     argv = ["run", "--methods", "mdpr", "--pairs", "en-sw", "--out", str(tmp_path), "--set", f"mdpr.model={tiny_bert}"]
     assert main(argv + ["--set", "mdpr.precision=int8"]) == 0
     sidecar = json.loads((tmp_path / "runs" / "ntrex" / "en-sw" / "mdpr.json").read_text())
-    assert sidecar["used"]["model"]["precision"] == "int8" and sidecar["resolved"] == {"precision": "int8"}
+    assert sidecar["used"]["model"]["precision"] == "int8" and sidecar["resolved"] == {"precision": "int8", "runtime": "torch"}
     assert "(local), int8" in (tmp_path / "leaderboard.md").read_text()
     # Another precision is another run, never the saved one reused.
     assert main(argv + ["--set", "mdpr.precision=fp32"]) == 0
