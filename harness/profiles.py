@@ -53,7 +53,7 @@ PROFILES: dict[str, Profile] = {
             description="multilingual-e5-small (118M) as retriever, teacher and student; fits a 2-core CPU",
             # bf16 kept every MAP cell within 0.0025 of fp32 (mean cosine >= 0.99997) at 1.7x its speed here.
             encode_precision=("bf16", "fp32"),
-            # OpenVINO ran bf16 1.36x torch's bf16 here, every MAP cell within 0.003 of fp32 (BENCHMARKS.md).
+            # OpenVINO ran bf16 1.28x torch's bf16 here, every MAP cell within 0.0020 of fp32 (BENCHMARKS.md).
             encode_runtime="openvino",
         ),
         Profile(

@@ -8,7 +8,7 @@
   ``INFERENCE_PRECISION_HINT`` f32 or bf16, the ``LATENCY`` hint and as many
   threads as torch uses.  OpenVINO fuses attention, LayerNorm and GELU, which
   eager torch runs as separate kernels; on the 2-core Zen 4 CPU of
-  BENCHMARKS.md ("Encoding precision") it ran 1.36x torch at bf16.
+  BENCHMARKS.md ("Encoding precision") it ran 1.28x torch at bf16 (2.49x sentence-transformers).
 
 Which one a run uses by default is data: ``Profile.encode_runtime`` on CPU,
 torch on GPU.  int8 is torchao's, so it runs on torch.  The runtime is
