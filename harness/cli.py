@@ -11,6 +11,7 @@ from harness.cli_args import (
     check_named_files,
     check_members,
     check_precisions,
+    check_runtimes,
     check_out,
     collection_arg,
     comparison_options,
@@ -48,6 +49,7 @@ def cmd_run(args) -> int:
     check_named_files(methods, pairs, overrides)
     check_members(methods, overrides)
     check_precisions(methods, overrides)
+    check_runtimes(methods, overrides)
     methods = sorted(methods, key=lambda spec: spec.family == "fusion")  # a fusion after its members
     profile = get_profile(args.profile).name
     for spec in methods:  # --profile sets every method's profile unless --set names one

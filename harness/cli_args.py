@@ -142,29 +142,20 @@ def check_precisions(methods, overrides) -> None:
                 precision.resolve(value, device, training=key == "train_precision", profile_default="fp32")
             except UsageError as exc:
                 raise UsageError(f"{method}.{key}: {exc}") from None
-    check_runtimes(methods, overrides)
 
 
 def check_runtimes(methods, overrides) -> None:
     """Every dense method's encoding runtime, named or the profile's, must run here (OpenVINO: installed, CPU, fp32/bf16)."""
-    from harness import runtime
     from harness.profiles import get_profile
 
     for spec in methods:
         params = spec.parameters(overrides.get(spec.name))
-        if "runtime" not in params or params["runtime"] == "torch":
-            continue
-        profile = get_profile(params["profile"])
-        if params["runtime"] is None and profile.encode_runtime == "torch":
-            continue
-        import torch
+        if "runtime" not in params or (params["runtime"] or get_profile(params["profile"]).encode_runtime) == "torch":
+            continue  # torch always runs: no need to import it here
+        from methods.mdpr import encoding_choice
 
-        from harness import precision
-
-        device = "cuda" if torch.cuda.is_available() else "cpu"
         try:
-            used = precision.resolve(params["precision"], device, training=False, profile_default=profile.encode_precision)
-            runtime.resolve(params["runtime"], device, used, profile.encode_runtime)
+            encoding_choice(params)
         except UsageError as exc:
             raise UsageError(f"{spec.name}.runtime: {exc}") from None
 

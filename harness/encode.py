@@ -261,7 +261,7 @@ class Encoder:
             "recipe": asdict(self.recipe), "max_length": self.max_length, "device": self.device, "dtype": str(self.dtype),
             "precision": self.precision, "runtime": self.runtime,
         }
-        if self.runtime == "openvino":
+        if self.runtime == "openvino":  # with its version: another OpenVINO may sum differently
             from harness.runtime import openvino_version
 
             described["runtime"] = f"openvino {openvino_version()}"

