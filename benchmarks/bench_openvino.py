@@ -49,22 +49,12 @@ def settings() -> None:
 
     from harness.encode import pool
     from harness.models import load_model
+    from harness.runtime import convert
 
     texts = [E5.passage_prefix + t for t in passages()]
     model, tokenizer, _ = load_model(MODEL)
 
-    class Pooled(torch.nn.Module):  # what harness/runtime.py converts
-        def __init__(self):
-            super().__init__()
-            self.model = model
-
-        def forward(self, input_ids, attention_mask):
-            return pool(self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state.float(),
-                        attention_mask, E5)
-
-    example = {k: torch.ones((2, 8), dtype=torch.int64) for k in ("input_ids", "attention_mask")}
-    with torch.no_grad():
-        graph = ov.convert_model(Pooled().eval(), example_input=example)
+    graph = convert(model, lambda hidden, mask: pool(hidden, mask, E5))  # what the harness compiles
     ids = tokenizer(texts, truncation=True, max_length=512, return_attention_mask=False)["input_ids"]
     order = np.argsort([len(i) for i in ids], kind="stable")
 
@@ -116,10 +106,10 @@ def cast_child(variant: str, out: str) -> None:
     from harness import runtime
 
     if variant == "cast":
-        convert = runtime.OpenVINOEncoder.__init__
+        original = runtime.OpenVINOEncoder.__init__
 
         def cast_first(self, model, pool, precision, threads):
-            convert(self, model.to(torch.bfloat16), pool, precision, threads)
+            original(self, model.to(torch.bfloat16), pool, precision, threads)
 
         runtime.OpenVINOEncoder.__init__ = cast_first
     vectors = Encoder.load(MODEL, precision="bf16", runtime="openvino", use_cache=False).encode(passages(300), "passage")

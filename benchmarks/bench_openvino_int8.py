@@ -65,21 +65,11 @@ def main() -> None:
     import torch
 
     from harness.models import load_model
+    from harness.runtime import convert
 
     model, tokenizer, _ = load_model(MODEL)
 
-    class Pooled(torch.nn.Module):  # what harness/runtime.py converts
-        def __init__(self):
-            super().__init__()
-            self.model = model
-
-        def forward(self, input_ids, attention_mask):
-            return pool(self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state.float(),
-                        attention_mask, E5)
-
-    example = {k: torch.ones((2, 8), dtype=torch.int64) for k in ("input_ids", "attention_mask")}
-    with torch.no_grad():
-        graph = ov.convert_model(Pooled().eval(), example_input=example)
+    graph = convert(model, lambda hidden, mask: pool(hidden, mask, E5))  # what the harness compiles
     topics = {name: load_topics(COLLECTIONS["ntrex"], pair) for name, pair in PAIRS.items()}
     passages = {name: [E5.passage_prefix + t for _, t in topic.docs()] for name, topic in topics.items()}
     calibration = [b for name in passages for b in batches(tokenizer, passages[name][:40])[1]]

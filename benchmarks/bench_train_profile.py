@@ -33,26 +33,14 @@ def main() -> None:
     import torch
     from torch.profiler import profile
 
-    from harness.bitext import default_bitext
-    from harness.data.pairs import PAIRS
-    from harness.encode import recipe_for
-    from harness.models import load_model
     from harness.precision import training_autocast
-    from harness.registry import METHODS
     from methods.training import batch_indices, encode_batch
+    from student_setup import student_setup
 
-    spec = METHODS[args.method]
-    retriever = spec.implementation(spec, spec.parameters(), Path("."))
-    objective, params = type(retriever).objective, retriever.params
-    torch.manual_seed(0)
-    teacher, teacher_tok, resolved = load_model("intfloat/multilingual-e5-small")
-    student, student_tok, _ = load_model("intfloat/multilingual-e5-small")
-    recipe = recipe_for(resolved)
-    teacher.eval().requires_grad_(False)
-    student.train().get_input_embeddings().weight.requires_grad_(False)
-    trainable = [p for p in student.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(trainable, lr=5e-5, fused=args.fused)
-    bitext = [(p.english, p.target) for pair in PAIRS.values() for p in default_bitext(pair.lang)]
+    setup = student_setup(args.method, fused=args.fused)
+    teacher, teacher_tok, student, student_tok = setup.teacher, setup.teacher_tok, setup.student, setup.student_tok
+    objective, params, recipe, optimizer, bitext = setup.objective, setup.params, setup.recipe, setup.optimizer, setup.bitext
+    trainable = setup.trainable
     teacher_passes = {}
 
     def step(i: int) -> tuple[float, float, float]:

@@ -43,27 +43,12 @@ def one_method(method: str, steps: int, batch: int, precision: str) -> dict:
     import torch
 
     from harness.precision import training_autocast
-
-    from harness.bitext import default_bitext
-    from harness.data.pairs import PAIRS
-    from harness.encode import recipe_for
-    from harness.models import load_model
-    from harness.registry import METHODS
     from methods.training import batch_indices, encode_batch
+    from student_setup import student_setup
 
-    spec = METHODS[method]
-    retriever = spec.implementation(spec, spec.parameters(), Path("."))
-    objective = type(retriever).objective
-    params = retriever.params
-    torch.manual_seed(0)
-    teacher, teacher_tok, resolved = load_model("intfloat/multilingual-e5-small")
-    student, student_tok, _ = load_model("intfloat/multilingual-e5-small")
-    recipe = recipe_for(resolved)
-    teacher.eval().requires_grad_(False)
-    student.train().get_input_embeddings().weight.requires_grad_(False)
-    trainable = [p for p in student.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(trainable, lr=5e-5)
-    bitext = [(p.english, p.target) for pair in PAIRS.values() for p in default_bitext(pair.lang)]
+    setup = student_setup(method)
+    teacher, teacher_tok, student, student_tok = setup.teacher, setup.teacher_tok, setup.student, setup.student_tok
+    objective, params, recipe, optimizer, bitext = setup.objective, setup.params, setup.recipe, setup.optimizer, setup.bitext
     baseline = rss_kib("VmRSS")
     times, teacher_times = [], []
     for step in range(steps + 2):  # two warm-up steps

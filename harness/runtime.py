@@ -26,6 +26,7 @@ from harness.errors import HarnessError, UsageError
 
 if TYPE_CHECKING:
     import numpy as np
+    import openvino
     import torch
 
 RUNTIMES = ("torch", "openvino")
@@ -60,6 +61,40 @@ def openvino_version() -> str:
     return openvino.get_version().split("-")[0]
 
 
+def convert(model: torch.nn.Module, pool) -> openvino.Model:
+    """``model`` and ``pool`` (``harness.encode.pool`` with the recipe bound) as one OpenVINO graph.
+
+    The graph takes ``input_ids`` and ``attention_mask`` ([B, T] int64, any B and T) and returns the
+    pooled vectors [B, d] in float32; its weights are the model's, unchanged (fp32).  The benchmarks
+    convert through this function too, so they measure what the harness runs.
+    """
+    import openvino as ov
+    import torch
+
+    class Pooled(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask):
+            hidden = self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            return pool(hidden.float(), attention_mask)
+
+    example = {"input_ids": torch.ones((2, 8), dtype=torch.int64),
+               "attention_mask": torch.ones((2, 8), dtype=torch.int64)}
+    # Tracing touches every attribute, and transformers warns of a loss no encoder uses; the tracer notes
+    # transformers' shape checks.  Both are noise, never news.
+    logger = logging.getLogger("transformers")
+    level = logger.level
+    try:
+        logger.setLevel(logging.ERROR)
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")
+            return ov.convert_model(Pooled().eval(), example_input=example)
+    finally:
+        logger.setLevel(level)
+
+
 class OpenVINOEncoder:
     """A transformers encoder with its pooling, compiled by OpenVINO for the CPU.
 
@@ -69,30 +104,8 @@ class OpenVINOEncoder:
 
     def __init__(self, model: torch.nn.Module, pool, precision: str, threads: int):
         import openvino as ov
-        import torch
 
-        class Pooled(torch.nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.model = model
-
-            def forward(self, input_ids, attention_mask):
-                hidden = self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-                return pool(hidden.float(), attention_mask)
-
-        example = {"input_ids": torch.ones((2, 8), dtype=torch.int64),
-                   "attention_mask": torch.ones((2, 8), dtype=torch.int64)}
-        # Tracing touches every attribute, and transformers warns of a loss no encoder uses; the tracer notes
-        # transformers' shape checks.  Both are noise, never news.
-        logger = logging.getLogger("transformers")
-        level = logger.level
-        try:
-            logger.setLevel(logging.ERROR)
-            with warnings.catch_warnings(), torch.no_grad():
-                warnings.simplefilter("ignore")
-                converted = ov.convert_model(Pooled().eval(), example_input=example)
-        finally:
-            logger.setLevel(level)
+        converted = convert(model, pool)
         config = {"INFERENCE_PRECISION_HINT": _OPENVINO_PRECISIONS[precision], "PERFORMANCE_HINT": "LATENCY",
                   "INFERENCE_NUM_THREADS": threads}
         self.compiled = ov.Core().compile_model(converted, "CPU", config)
