@@ -47,7 +47,7 @@ def settings() -> None:
     import openvino as ov
     import torch
 
-    from harness.encode import pool
+    from harness.encode import length_sorted_batches, pool
     from harness.models import load_model
     from harness.runtime import convert
 
@@ -55,14 +55,6 @@ def settings() -> None:
     model, tokenizer, _ = load_model(MODEL)
 
     graph = convert(model, lambda hidden, mask: pool(hidden, mask, E5))  # what the harness compiles
-    ids = tokenizer(texts, truncation=True, max_length=512, return_attention_mask=False)["input_ids"]
-    order = np.argsort([len(i) for i in ids], kind="stable")
-
-    def batches(size):
-        for start in range(0, len(order), size):
-            padded = tokenizer.pad({"input_ids": [ids[i] for i in order[start: start + size]]}, return_tensors="np")
-            yield {k: padded[k].astype(np.int64) for k in ("input_ids", "attention_mask")}
-
     base = {"INFERENCE_PRECISION_HINT": "bf16", "PERFORMANCE_HINT": "LATENCY", "INFERENCE_NUM_THREADS": torch.get_num_threads()}
     trials = [(f"batch {size}, LATENCY", size, {}) for size in (8, 16, 32, 64)] + [
         ("batch 32, THROUGHPUT", 32, {"PERFORMANCE_HINT": "THROUGHPUT"}),
@@ -73,7 +65,7 @@ def settings() -> None:
     print("| setting | passages/s (best of 3) |\n|---|---:|")
     for name, size, extra in trials:
         request = ov.Core().compile_model(graph, "CPU", base | extra).create_infer_request()
-        prepared = list(batches(size))
+        prepared = [batch for _, batch in length_sorted_batches(tokenizer, texts, size, 512, "np")]
         seconds = []
         for _ in range(4):  # the first is the warm-up
             start = time.perf_counter()

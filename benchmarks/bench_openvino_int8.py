@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from harness.data.collections import COLLECTIONS, load_topics  # noqa: E402
 from harness.data.pairs import PAIRS  # noqa: E402
-from harness.encode import E5, Encoder, pool  # noqa: E402
+from harness.encode import E5, Encoder, length_sorted_batches, pool  # noqa: E402
 from harness.evaluate import evaluate  # noqa: E402
 from harness.retrieval import dense  # noqa: E402
 
@@ -41,21 +41,15 @@ MODEL = "intfloat/multilingual-e5-small"
 BATCH = 32
 
 
-def batches(tokenizer, texts: list[str]) -> tuple[np.ndarray, list[dict]]:
-    """Length-sorted, padded batches as the harness encodes them; returns (order, batches)."""
-    ids = tokenizer(texts, truncation=True, max_length=512, return_attention_mask=False)["input_ids"]
-    order = np.argsort([len(i) for i in ids], kind="stable")
-    out = []
-    for start in range(0, len(order), BATCH):
-        padded = tokenizer.pad({"input_ids": [ids[i] for i in order[start: start + BATCH]]}, return_tensors="np")
-        out.append({k: padded[k].astype(np.int64) for k in ("input_ids", "attention_mask")})
-    return order, out
+def batches(tokenizer, texts: list[str]) -> list[tuple[np.ndarray, dict]]:
+    """(index, batch) pairs, length-sorted and padded as the harness encodes them."""
+    return list(length_sorted_batches(tokenizer, texts, BATCH, 512, "np"))
 
 
-def run(request, output, order, prepared) -> np.ndarray:
-    vectors = np.zeros((len(order), 384), dtype=np.float32)
-    for start, inputs in zip(range(0, len(order), BATCH), prepared):
-        vectors[order[start: start + BATCH]] = request.infer(inputs)[output]
+def run(request, output, prepared) -> np.ndarray:
+    vectors = np.zeros((sum(len(index) for index, _ in prepared), 384), dtype=np.float32)
+    for index, inputs in prepared:
+        vectors[index] = request.infer(inputs)[output]
     return vectors
 
 
@@ -72,7 +66,7 @@ def main() -> None:
     graph = convert(model, lambda hidden, mask: pool(hidden, mask, E5))  # what the harness compiles
     topics = {name: load_topics(COLLECTIONS["ntrex"], pair) for name, pair in PAIRS.items()}
     passages = {name: [E5.passage_prefix + t for _, t in topic.docs()] for name, topic in topics.items()}
-    calibration = [b for name in passages for b in batches(tokenizer, passages[name][:40])[1]]
+    calibration = [b for name in passages for _, b in batches(tokenizer, passages[name][:40])]
     graphs = {
         "bf16": graph,
         "w8": nncf.compress_weights(graph.clone(), mode=nncf.CompressWeightsMode.INT8_ASYM),
@@ -101,29 +95,29 @@ def main() -> None:
 
         fp32_p = reference.encode([t for _, t in t_.docs()], "passage")
         fp32_map = average_precision(fp32_p, reference.encode(list(t_.queries.values()), "query"))
-        p_order, p_batches = batches(tokenizer, passages[pair])
-        q_order, q_batches = batches(tokenizer, queries)
+        p_batches = batches(tokenizer, passages[pair])
+        q_batches = batches(tokenizer, queries)
         for name, request in requests.items():
             output = compiled[name].outputs[0]
-            vectors = run(request, output, p_order, p_batches)
+            vectors = run(request, output, p_batches)
             cosines[name].append(float(np.sum(vectors * fp32_p, axis=1).mean()))
-            deltas[name].append(average_precision(vectors, run(request, output, q_order, q_batches)) - fp32_map)
+            deltas[name].append(average_precision(vectors, run(request, output, q_batches)) - fp32_map)
         print(f"{pair}: " + ", ".join(f"{n} {c[-1]:.5f}/{d[-1]:+.4f}" for n, c, d in
                                       zip(graphs, cosines.values(), deltas.values())), flush=True)
-    order, prepared = batches(tokenizer, passages["en-sw"])
+    prepared = batches(tokenizer, passages["en-sw"])
     best = {name: float("inf") for name in graphs}
     for name, request in requests.items():  # warm-up
-        run(request, compiled[name].outputs[0], order, prepared)
+        run(request, compiled[name].outputs[0], prepared)
     for _ in range(3):
         for name, request in requests.items():
             start = time.perf_counter()
-            run(request, compiled[name].outputs[0], order, prepared)
+            run(request, compiled[name].outputs[0], prepared)
             best[name] = min(best[name], time.perf_counter() - start)
     print("\n| variant | passages/s (en-sw) | × bf16 | lowest mean cosine to fp32 | largest abs ΔMAP (cell) |\n"
           "|---|---:|---:|---:|---:|")
     for name in graphs:
         worst = int(np.argmax(np.abs(deltas[name])))
-        print(f"| {name} | {len(order) / best[name]:.1f} | {best['bf16'] / best[name]:.2f} | {min(cosines[name]):.5f} "
+        print(f"| {name} | {len(passages['en-sw']) / best[name]:.1f} | {best['bf16'] / best[name]:.2f} | {min(cosines[name]):.5f} "
               f"| {deltas[name][worst]:+.4f} ({list(PAIRS)[worst]}) |")
 
 

@@ -82,6 +82,21 @@ def pool(hidden: torch.Tensor, mask: torch.Tensor, recipe: Recipe) -> torch.Tens
     return torch.nn.functional.normalize(pooled, dim=-1) if recipe.normalize else pooled
 
 
+def length_sorted_batches(tokenizer, texts: Sequence[str], batch_size: int, max_length: int, tensors: str = "pt"):
+    """Yield ``(index, batch)``: the texts' positions, and their padded ``input_ids`` and ``attention_mask``
+    ([len(index), T], torch tensors, or int64 arrays for ``tensors="np"``), tokenized once and sorted by length
+    (stable) so that batches carry little padding.  The encoder and the benchmarks batch through this."""
+    encoded = tokenizer(list(texts), truncation=True, max_length=max_length,
+                        return_attention_mask=False, return_token_type_ids=False)["input_ids"]
+    order = np.argsort([len(ids) for ids in encoded], kind="stable")
+    for start in range(0, len(order), batch_size):
+        index = order[start : start + batch_size]
+        batch = tokenizer.pad({"input_ids": [encoded[i] for i in index]}, return_tensors=tensors)
+        if tensors == "np":  # OpenVINO's graph takes int64; some tokenizers pad to int32
+            batch = {k: batch[k].astype(np.int64) for k in ("input_ids", "attention_mask")}
+        yield index, batch
+
+
 def max_tokens(config) -> int:
     """Longest input the position table allows (RoBERTa-style models reserve two positions)."""
     reserved = 2 if config.model_type in ("roberta", "xlm-roberta", "camembert") else 0
@@ -377,22 +392,16 @@ class Encoder:
 
     def _encode_uncached(self, texts: list[str], kind: str) -> np.ndarray:
         prefix = self.recipe.prefix(kind)
-        encoded = self.tokenizer(
-            [prefix + t for t in texts], truncation=True, max_length=self.max_length,
-            return_attention_mask=False, return_token_type_ids=False,
-        )["input_ids"]
-        order = np.argsort([len(ids) for ids in encoded], kind="stable")
         out = np.zeros((len(texts), self.config.hidden_size), dtype=np.float32)
-        batches = range(0, len(order), self.batch_size)
         openvino = self._openvino() if self.runtime == "openvino" else None
+        batches = length_sorted_batches(self.tokenizer, [prefix + t for t in texts], self.batch_size, self.max_length,
+                                        "np" if openvino is not None else "pt")
         with torch.inference_mode():
-            for start in tqdm(batches, desc=f"encode {kind}", unit="batch", leave=False, disable=None):
-                index = order[start : start + self.batch_size]
+            for index, batch in tqdm(batches, total=-(-len(texts) // self.batch_size), desc=f"encode {kind}",
+                                     unit="batch", leave=False, disable=None):
                 if openvino is not None:
-                    batch = self.tokenizer.pad({"input_ids": [encoded[i] for i in index]}, return_tensors="np")
-                    out[index] = openvino(batch["input_ids"].astype(np.int64), batch["attention_mask"].astype(np.int64))
+                    out[index] = openvino(batch["input_ids"], batch["attention_mask"])
                     continue
-                batch = self.tokenizer.pad({"input_ids": [encoded[i] for i in index]}, return_tensors="pt")
                 batch = {k: v.to(self.device) for k, v in batch.items()}
                 hidden = self.model(**batch).last_hidden_state
                 # Pooling and normalisation in float32 whatever the precision of the layers.
