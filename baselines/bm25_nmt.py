@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from harness.cache_lock import artifact_lock
+from harness.cache.lock import artifact_lock
 from harness.data.collections import Topics
 from harness.method import MethodSpec, Ranking, Retriever, Unavailable
-from harness.paths import cache_dir
-from harness.profiles import get_profile
+from harness.files.paths import cache_dir
+from harness.method.profiles import get_profile
 from harness.retrieval import lucene
 from harness.retrieval.analysis import analysis_for
 from harness.translate import CHOICE_RULES, choose_translator

@@ -50,12 +50,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from harness.atomic import atomic_write_text  # noqa: E402
+from harness.files.atomic import atomic_write_text  # noqa: E402
 from harness.bitext import default_bitext  # noqa: E402
 from harness.data.pairs import LOW_RESOURCE, PAIRS  # noqa: E402
-from harness.encode import Encoder  # noqa: E402
+from harness.encoding.encoder import Encoder  # noqa: E402
 from harness.models import load_model  # noqa: E402
-from harness.paths import cache_dir  # noqa: E402
+from harness.files.paths import cache_dir  # noqa: E402
 from harness.registry import METHODS  # noqa: E402
 from methods.training import TrainingPlan, train_student  # noqa: E402
 from methods.losses.cal import DIRECTIONS  # noqa: E402

@@ -22,7 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from harness.data.collections import COLLECTIONS, load_topics  # noqa: E402
 from harness.data.pairs import PAIRS  # noqa: E402
-from harness.encode import E5, Encoder  # noqa: E402
+from harness.encoding.recipe import E5
+from harness.encoding.encoder import Encoder  # noqa: E402
 from harness.models import load_model  # noqa: E402
 
 MODEL = "intfloat/multilingual-e5-small"

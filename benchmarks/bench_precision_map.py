@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from harness.data.collections import COLLECTIONS, load_topics  # noqa: E402
 from harness.data.pairs import PAIRS  # noqa: E402
-from harness.evaluate import evaluate  # noqa: E402
+from harness.evaluation.measures import evaluate  # noqa: E402
 from harness.registry import METHODS  # noqa: E402
 from harness.retrieval import dense  # noqa: E402
 
@@ -76,7 +76,7 @@ def main() -> None:
         methods = [m for m in methods if m != "mdpr"]
         variants = {"fp32": {"train_precision": "fp32"}, args.train_precision: {"train_precision": args.train_precision}}
     else:
-        # "bf16@openvino": a precision on a named runtime (harness/runtime.py); a bare precision runs on torch.
+        # "bf16@openvino": a precision on a named runtime (harness/encoding/runtime.py); a bare precision runs on torch.
         variants = {v: dict(zip(("precision", "runtime"), (v.split("@") + ["torch"])[:2])) for v in args.precisions.split(",")}
     figures = []
     for method in methods:

@@ -33,7 +33,7 @@ def main() -> None:
     import torch
     from torch.profiler import profile
 
-    from harness.precision import training_autocast
+    from harness.encoding.precision import training_autocast
     from methods.training import batch_indices, encode_batch
     from student_setup import student_setup
 

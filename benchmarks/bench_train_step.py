@@ -8,7 +8,7 @@ Each method runs in its own process, so that its peak memory is its own:
 peak memory is the process's peak resident set (VmHWM) minus the resident set
 after loading the two models, i.e. what the steps themselves add.  ``bf16``
 is the harness's training precision option: forward passes under
-``torch.autocast(dtype=bfloat16)``, fp32 master weights (harness/precision.py).
+``torch.autocast(dtype=bfloat16)``, fp32 master weights (harness/encoding/precision.py).
 The teacher's forward pass is also timed on its own: it is what a method
 saves when an earlier method of the same run already ran it (the teacher
 passes are kept in memory, methods/distillation.py).
@@ -42,7 +42,7 @@ def rss_kib(field: str) -> int:
 def one_method(method: str, steps: int, batch: int, precision: str) -> dict:
     import torch
 
-    from harness.precision import training_autocast
+    from harness.encoding.precision import training_autocast
     from methods.training import batch_indices, encode_batch
     from student_setup import student_setup
 

@@ -33,7 +33,7 @@ def student_setup(method: str, fused: bool = False) -> StudentSetup:
 
     from harness.bitext import default_bitext
     from harness.data.pairs import PAIRS
-    from harness.encode import recipe_for
+    from harness.encoding.recipe import recipe_for
     from harness.models import load_model
     from harness.registry import METHODS
 

@@ -22,7 +22,7 @@ def cal_objective(teacher: EncodedBatch, student_target: EncodedBatch, student_e
 
 class ContrastiveAlignment(DistilledRetriever):
     objective = cal_objective
-    # Both are part of the trained student's cache key.  harness/params.py checks their values
+    # Both are part of the trained student's cache key.  harness/method/params.py checks their values
     # when the command line is parsed; cal_loss checks them again.
     objective_keys = ("temperature", "direction")
 

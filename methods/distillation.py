@@ -18,12 +18,12 @@ from harness.data.pairs import PAIRS, LanguagePair
 from harness.errors import HarnessError
 from harness.method import Unavailable
 from harness.models import resolve_model
-from harness.profiles import get_profile
+from harness.method.profiles import get_profile
 from methods.mdpr import ENCODER_DEFAULTS, PASSAGE_DEFAULTS, DenseRetriever
 from methods.training import EncodedBatch, Objective, TrainedStudent, TrainingPlan, train_student
 
 if TYPE_CHECKING:  # the encoders load when a student is used, not on import
-    from harness.encode import Encoder
+    from harness.encoding.encoder import Encoder
 
 __all__ = ["TRAINING_DEFAULTS", "DistilledRetriever", "EncodedBatch", "distillation_defaults"]
 
@@ -106,7 +106,7 @@ class DistilledRetriever(DenseRetriever):
         self.train()
 
     def load_encoders(self) -> tuple[Encoder, Encoder]:
-        from harness.encode import shared_encoder
+        from harness.encoding.encoder import shared_encoder
 
         teacher_ref, student_ref = self.references()
         self.train()

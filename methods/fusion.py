@@ -24,7 +24,7 @@ from typing import Any
 
 from harness.data.collections import Topics
 from harness.method import MethodSpec, Ranking, Retriever, Unavailable
-from harness.runs import read_run, read_sidecar, run_paths
+from harness.evaluation.runs import read_run, read_sidecar, run_paths
 
 RANX_METHODS = {"rrf": "rrf", "combsum": "sum"}
 
@@ -34,7 +34,7 @@ class FusionRetriever(Retriever):
 
     def _member_runs(self, topics: Topics) -> dict[str, tuple[str, str]] | str:
         """member -> (run path, sha256), or why some member has no usable run."""
-        from harness.pipeline import run_matches_sidecar
+        from harness.evaluation.runs import run_matches_sidecar
 
         found = {}
         for member in self.params["members"]:

@@ -30,14 +30,14 @@ from harness.data.collections import Topics
 from harness.errors import HarnessError
 from harness.models import resolve_model
 from harness.method import MethodSpec, Ranking, Retriever
-from harness.profiles import get_profile
+from harness.method.profiles import get_profile
 
 if TYPE_CHECKING:  # the encoder (torch, transformers) loads when a run needs it, not on import
-    from harness.encode import Encoder
+    from harness.encoding.encoder import Encoder
 
 
 # Shared by every dense method (mdpr here; kd, cal and optical through methods/distillation.py);
-# their values are checked with every other parameter's (harness/params.py).
+# their values are checked with every other parameter's (harness/method/params.py).
 PASSAGE_DEFAULTS = {
     # Passages longer than the encoder's max_length tokens: "truncate" (default: keep the first
     # max_length tokens) or "maxp" (overlapping windows, a document scores its best window).
@@ -46,9 +46,9 @@ PASSAGE_DEFAULTS = {
     "window_stride": None,
 }
 # Every dense encoder's numeric precision: fp32, bf16 or int8; None: the profile's CPU default
-# (bf16 on GPU).  harness/precision.py; the run's sidecar records what was used.
+# (bf16 on GPU).  harness/encoding/precision.py; the run's sidecar records what was used.
 # And its inference runtime: torch or openvino; None: the profile's on CPU (torch on GPU and for int8).
-# harness/runtime.py.
+# harness/encoding/runtime.py.
 ENCODER_DEFAULTS = {"precision": None, "runtime": None}
 
 
@@ -78,7 +78,7 @@ class DenseRetriever(Retriever):
 
     def load_encoders(self) -> tuple[Encoder, Encoder]:
         """(query encoder, passage encoder); the same one for a zero-shot bi-encoder."""
-        from harness.encode import shared_encoder
+        from harness.encoding.encoder import shared_encoder
 
         encoder = shared_encoder(self.model_reference(), int(self.params["batch_size"]), precision=self.precision(),
                                  runtime=self.runtime())
@@ -138,7 +138,8 @@ def encoding_choice(params: Mapping[str, Any]) -> tuple[str, str]:
     """
     import torch
 
-    from harness import precision, runtime
+    from harness.encoding import precision
+    from harness.encoding import runtime
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
     profile = get_profile(params["profile"])

@@ -8,12 +8,12 @@ construction.
 Trained students are cached under ``$HARNESS_CACHE/students/<method>/<key>``,
 keyed by everything that determines them (objective parameters, training
 plan, teacher and student weights, bitext), and trained once for all pairs;
-one process trains a given student at a time (``harness/cache_lock.py``), a
+one process trains a given student at a time (``harness/cache/lock.py``), a
 second waits and reuses it.  Training checkpoints every ``checkpoint_every``
 steps and resumes from the last checkpoint after an interruption.
 
 ``train_precision`` runs the forward passes in fp32 or under bf16 autocast
-(fp32 master weights; ``harness/precision.py``).  The frozen teacher's passes
+(fp32 master weights; ``harness/encoding/precision.py``).  The frozen teacher's passes
 over a step's English side are kept in memory (:class:`TeacherPasses`), so the
 second and third method trained in one run on the same batches do not run the
 teacher again; the students are bit-identical either way.
@@ -37,18 +37,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from harness import cache_integrity
-from harness.atomic import atomic_write_text
-from harness.cache_lock import artifact_lock
+from harness.cache import integrity as cache_integrity
+from harness.files.atomic import atomic_write_text
+from harness.cache.lock import artifact_lock
 from harness.errors import HarnessError, UsageError
 from harness.models import resolve_model
-from harness.paths import cache_dir
-from harness.profiles import get_profile
+from harness.files.paths import cache_dir
+from harness.method.profiles import get_profile
 
 if TYPE_CHECKING:  # torch and the encoders load when a student is trained, not on import
     import torch
 
-    from harness.encode import Recipe
+    from harness.encoding.recipe import Recipe
 
 CPU_DEFAULTS = {"steps": 150, "batch_size": 16}
 GPU_DEFAULTS = {"steps": 2000, "batch_size": 64}
@@ -82,7 +82,7 @@ class TrainingPlan:
     def from_params(cls, params: Mapping[str, Any]) -> TrainingPlan:
         import torch
 
-        from harness import precision
+        from harness.encoding import precision
 
         device = "cuda" if torch.cuda.is_available() else "cpu"
         defaults = GPU_DEFAULTS if device == "cuda" else CPU_DEFAULTS
@@ -112,7 +112,7 @@ class TrainingPlan:
 
 
 def encode_batch(model, tokenizer, texts: Sequence[str], recipe: Recipe, max_length: int, device: str) -> EncodedBatch:
-    from harness.encode import pool
+    from harness.encoding.recipe import pool
 
     batch = tokenizer(
         [recipe.passage_prefix + t for t in texts], padding=True, truncation=True, max_length=max_length,
@@ -224,7 +224,7 @@ def train_student(
     ``observe(step, student, tokenizer)``, if given, is called at every checkpoint step and at the
     end (the learning-curve benchmark evaluates the student there); it must not change the student.
     """
-    from harness.encode import weights_fingerprint
+    from harness.encoding.recipe import weights_fingerprint
 
     key_material = {
         "method": name, "objective": dict(objective_params), "plan": plan.key(), "description": dict(description),
@@ -285,10 +285,10 @@ def _steps(name, objective, objective_params, teacher_ref, student_ref, bitext, 
     import torch
     from tqdm.auto import tqdm
 
-    from harness.encode import recipe_for
+    from harness.encoding.recipe import recipe_for
     from harness.models import load_model
     from harness.models.resolve import quiet_transformers
-    from harness.precision import training_autocast
+    from harness.encoding.precision import training_autocast
 
     final = folder / "final"
     torch.manual_seed(plan.seed)

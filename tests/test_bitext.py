@@ -273,7 +273,7 @@ def test_tsv_missing_file_is_an_error(tmp_path):
 
 def test_tallies_are_cached_under_a_key_of_inputs_and_code_and_a_damaged_cache_is_recounted():
     from harness.bitext import bitext_tallies, default_bitext_set
-    from harness.paths import cache_dir
+    from harness.files.paths import cache_dir
 
     first = bitext_tallies()
     files = list(cache_dir("bitext").glob("tallies-*.json"))

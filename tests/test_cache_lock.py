@@ -1,4 +1,4 @@
-"""Concurrent writers of one cache artifact (``harness/cache_lock.py``): the second one waits for
+"""Concurrent writers of one cache artifact (``harness/cache/lock.py``): the second one waits for
 the first and reuses what it built, across processes (as Ray workers are)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import os
 import time
 from pathlib import Path
 
-from harness.cache_lock import artifact_lock
+from harness.cache.lock import artifact_lock
 from harness.errors import HarnessError
 
 BITEXT = [(f"news number {i} from nairobi today", f"habari namba {i} kutoka nairobi leo") for i in range(40)]

@@ -9,10 +9,10 @@ from scipy import stats
 
 from harness.claims import CLAIMS, evaluate_claims
 from harness.claims.verdicts import CONTRADICTED, NOT_SEPARABLE, NOT_TESTABLE, SUPPORTED, gap_difference_pvalue
-from harness.cli import main
+from harness.cli.main import main
 from harness.compare import ComparisonOptions
 from harness.data.pairs import HIGH_RESOURCE, LOW_RESOURCE, PAIRS
-from harness.scores import ScoreEntry, save_scores
+from harness.evaluation.scores import ScoreEntry, save_scores
 from harness.stats.stratified_bootstrap import stratified_bootstrap_ci
 
 N = 40

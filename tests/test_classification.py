@@ -11,16 +11,9 @@ import csv
 import numpy as np
 import pytest
 
-from harness import classification
-from harness.bitext import normalise_whitespace, sib200
-from harness.classification import (
-    classification_scores,
-    correct,
-    fit_classifier,
-    held_out_english,
-    load_split,
-    predict,
-)
+from harness.bitext import normalise_whitespace, sib200, sib200_labels
+from harness.bitext.sib200_labels import held_out_english, load_split
+from harness.studies.classification.classifier import classification_scores, correct, fit_classifier, predict
 from harness.data.sources import fetch
 from harness.errors import HarnessError
 
@@ -85,7 +78,7 @@ def test_changed_category_in_target_file_is_named(tmp_path, monkeypatch):
     def fake_fetch(repo, path):
         return broken if path == "data/annotated/swh_Latn/test.tsv" else fetch(repo, path)
 
-    monkeypatch.setattr(classification, "fetch", fake_fetch)
+    monkeypatch.setattr(sib200_labels, "fetch", fake_fetch)
     with pytest.raises(HarnessError, match=rf"index_id {index_id}\b") as info:
         load_split("sw", "test")
     assert str(broken) in str(info.value)

@@ -5,7 +5,7 @@ import json
 import ir_datasets
 import pytest
 
-from harness.cli import main
+from harness.cli.main import main
 from harness.data.collections import COLLECTIONS, load_topics
 from harness.data.pairs import PAIRS
 from harness.errors import HarnessError

@@ -3,7 +3,7 @@ set-batch-size-negative, set-k1-not-a-number, out-unwritable, translator-single-
 
 import pytest
 
-from harness.cli import main
+from harness.cli.main import main
 from harness.registry import METHODS
 
 
@@ -27,7 +27,7 @@ from harness.registry import METHODS
     ],
 )
 def test_bad_values_exit_2_before_any_work(argv, expected, capsys, monkeypatch):
-    import harness.cli as cli
+    import harness.cli.commands as cli
 
     monkeypatch.setattr(cli, "run_all", lambda *a, **k: pytest.fail("work started"))
     assert main(argv) == 2
@@ -36,7 +36,7 @@ def test_bad_values_exit_2_before_any_work(argv, expected, capsys, monkeypatch):
 
 
 def test_out_that_is_a_file_or_unwritable_is_refused_first(tmp_path, capsys, monkeypatch):
-    import harness.cli as cli
+    import harness.cli.commands as cli
 
     monkeypatch.setattr(cli, "run_all", lambda *a, **k: pytest.fail("work started"))
     precious = tmp_path / "file"
@@ -53,7 +53,7 @@ def test_single_value_for_a_list_parameter_is_a_one_element_list():
 
 
 def test_every_default_is_declared_and_valid():
-    from harness.params import PARAMETERS, check_value
+    from harness.method.params import PARAMETERS, check_value
 
     for spec in METHODS.values():
         for name, value in spec.defaults.items():

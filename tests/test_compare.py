@@ -10,10 +10,10 @@ from statsmodels.stats.multitest import multipletests
 from harness.compare import GROUPS, ComparisonOptions, compare_collection, duel
 from harness.data.pairs import PAIRS
 from harness.errors import HarnessError, UsageError
-from harness.render.cells import table_cells
-from harness.render.legend import table_legend
+from harness.board.cells import table_cells
+from harness.board.legend import table_legend
 from harness.render.text import TIED_WITH_BEST
-from harness.scores import ScoreEntry
+from harness.evaluation.scores import ScoreEntry
 from harness.stats import stratified_permutation_test
 from test_leaderboard import METHODS, QIDS, board, synthetic
 

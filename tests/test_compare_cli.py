@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from harness.cli import main
-from harness.scores import save_scores
+from harness.cli.main import main
+from harness.evaluation.scores import save_scores
 from test_leaderboard import QIDS, synthetic
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

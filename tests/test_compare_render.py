@@ -10,8 +10,8 @@ import pytest
 from scipy.stats import ttest_rel
 
 from harness.data.pairs import PAIRS
-from harness.render import FORMATS, render_outputs
-from harness.scores import ScoreEntry
+from harness.board.outputs import FORMATS, render_outputs
+from harness.evaluation.scores import ScoreEntry
 from test_compare import two_measures
 from test_leaderboard import METHODS, QIDS, board
 

@@ -8,8 +8,8 @@ import shutil
 
 import pytest
 
-from harness.cli import main
-from harness.models import resolve
+from harness.cli.main import main
+from harness.models import hub, resolve
 
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
@@ -26,7 +26,7 @@ def hub_unknown_and_online_env(monkeypatch):
 
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
-    monkeypatch.setattr(resolve, "_HUB_STATUS", {})
+    monkeypatch.setattr(hub, "_HUB_STATUS", {})
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def no_real_hub_requests(monkeypatch):
 
 def test_list_offline_says_so_once_and_shows_no_connection_errors(monkeypatch, capsys):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setattr(resolve, "probe_hub", lambda *a, **k: pytest.fail("probed the hub with HF_HUB_OFFLINE set"))
+    monkeypatch.setattr(hub, "probe_hub", lambda *a, **k: pytest.fail("probed the hub with HF_HUB_OFFLINE set"))
     assert main(["list"]) == 0
     captured = capsys.readouterr()
     out = captured.out + captured.err
@@ -68,9 +68,9 @@ def test_list_probes_the_hub_at_most_once_per_process(hub_unknown_and_online_env
 
     def probe(endpoint, *args, **kwargs):
         calls.append(endpoint)
-        return resolve.HubStatus(False, "not reachable", f"{endpoint}: test")
+        return hub.HubStatus(False, "not reachable", f"{endpoint}: test")
 
-    monkeypatch.setattr(resolve, "probe_hub", probe)
+    monkeypatch.setattr(hub, "probe_hub", probe)
     assert main(["list"]) == 0
     assert main(["list"]) == 0  # a second command in the same process asks nothing again
     out = capsys.readouterr().out
@@ -86,12 +86,12 @@ def test_list_probes_the_hub_at_most_once_per_process(hub_unknown_and_online_env
 
 def test_reachable_hub_is_probed_once_and_said_online(hub_unknown_and_online_env, monkeypatch):
     calls = []
-    monkeypatch.setattr(resolve, "probe_hub",
-                        lambda endpoint, *a, **k: calls.append(endpoint) or resolve.HubStatus(True, "reachable", endpoint))
-    with resolve.offline_unless_reachable() as status:
+    monkeypatch.setattr(hub, "probe_hub",
+                        lambda endpoint, *a, **k: calls.append(endpoint) or hub.HubStatus(True, "reachable", endpoint))
+    with hub.offline_unless_reachable() as status:
         assert status.online and "online" in status.line()
         assert "HF_HUB_OFFLINE" not in os.environ
-    assert resolve.hub_reachable() and len(calls) == 1
+    assert hub.hub_reachable() and len(calls) == 1
 
 
 def test_failed_hub_download_is_not_retried_in_the_same_process(hub_unknown_and_online_env, monkeypatch):
@@ -102,7 +102,7 @@ def test_failed_hub_download_is_not_retried_in_the_same_process(hub_unknown_and_
     again = resolve.resolve_model("sentence-transformers/all-MiniLM-L6-v2")
     assert any(step.startswith("hub (unreachable") for step in first.passed_over), first.passed_over
     assert any("not asked again" in step for step in again.passed_over), again.passed_over
-    assert not resolve.hub_reachable()  # the failed download counts as the probe
+    assert not hub.hub_reachable()  # the failed download counts as the probe
 
 
 def test_probe_gives_up_quickly_on_a_silent_endpoint():
@@ -111,7 +111,7 @@ def test_probe_gives_up_quickly_on_a_silent_endpoint():
     with socket.socket() as server:  # accepts the connection, never answers
         server.bind(("127.0.0.1", 0))
         server.listen()
-        status = resolve.probe_hub(f"http://127.0.0.1:{server.getsockname()[1]}", timeout=0.5)
+        status = hub.probe_hub(f"http://127.0.0.1:{server.getsockname()[1]}", timeout=0.5)
     assert not status.online and "127.0.0.1" in status.detail
 
 
@@ -210,7 +210,7 @@ def test_any_command_that_imports_transformers_first_prints_no_kernel_noise():
 
     pytest.importorskip("torchao")
     code = (
-        "import sys; import harness.cli as cli\n"
+        "import sys; import harness.cli.main as cli\n"
         "cli.COMMANDS['list'] = lambda args: exec('from transformers import BertModel') or 0\n"
         "code = cli.main(['list']); print('torchao' in sys.modules); sys.exit(code)"
     )

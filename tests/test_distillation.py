@@ -7,7 +7,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from harness.cli import main
+from harness.cli.main import main
 from harness.registry import METHODS
 from methods.training import TrainingPlan, train_student
 from methods.kd import kd_objective

@@ -4,7 +4,8 @@ import sqlite3
 
 import numpy as np
 
-from harness.encode import E5, Encoder
+from harness.encoding.recipe import E5
+from harness.encoding.encoder import Encoder
 from harness.models import load_model
 
 TEXTS = ["habari za leo", "mvua kubwa imenyesha leo kutoka nairobi", "leo", "die häuser sind alt"]

@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from harness.encode import DPR, E5, Encoder, EmbeddingCache, Recipe, pool
+from harness.encoding.recipe import DPR, E5, Recipe, pool
+from harness.encoding.encoder import Encoder
+from harness.encoding.embedding_cache import EmbeddingCache
 from harness.models import load_model
 
 TEXTS = ["habari za leo", "mvua kubwa imenyesha leo kutoka nairobi na mombasa", "leo", "die häuser sind alt und schön"]

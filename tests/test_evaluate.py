@@ -3,7 +3,7 @@
 import pytest
 
 from harness.errors import UsageError
-from harness.evaluate import evaluate, parse_measures
+from harness.evaluation.measures import evaluate, parse_measures
 
 QRELS = {"q1": {"d1": 2, "d2": 1}, "q2": {"d3": 1}, "q3": {"d4": 1}}
 

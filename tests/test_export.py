@@ -10,9 +10,9 @@ import pytest
 from harness.data.collections import COLLECTIONS, load_topics
 from harness.data.pairs import PAIRS
 from harness.errors import HarnessError, UsageError
-from harness.evaluate import evaluate
-from harness.export import FORMATS, export
-from harness.runs import read_run, run_paths, write_run, write_sidecar
+from harness.evaluation.measures import evaluate
+from harness.interop.export import FORMATS, export
+from harness.evaluation.runs import read_run, run_paths, write_run, write_sidecar
 
 NTREX = COLLECTIONS["ntrex"]
 PAIR = PAIRS["en-sw"]
@@ -151,7 +151,7 @@ def test_no_saved_runs_names_the_folder(tmp_path):
 
 def test_bridge_retrieves_as_a_pyterrier_transformer(tiny_bert, topics):
     import pyterrier  # noqa: F401  (in the test extra: a missing one is a failure, not a skip)
-    from harness.pyterrier_bridge import as_transformer
+    from harness.interop.pyterrier import as_transformer
 
     transformer = as_transformer("mdpr", "ntrex", "en-sw", {"model": str(tiny_bert)})
     qids = sorted(topics.queries)[:2]
@@ -170,7 +170,7 @@ def test_bridge_retrieves_as_a_pyterrier_transformer(tiny_bert, topics):
 
 
 def test_export_command_line(tmp_path, capsys):
-    from harness.cli import main
+    from harness.cli.main import main
 
     # No saved runs in an empty results folder: one line naming the folder, exit 1.
     assert main(["export", "--format", "trec", "--out", str(tmp_path / "empty"), "--dest", str(tmp_path / "d")]) == 1

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from harness.cli import main
+from harness.cli.main import main
 from harness.registry import METHODS
-from harness.runs import read_run, write_run
+from harness.evaluation.runs import read_run, write_run
 from methods.fusion import FusionRetriever, fusion
 
 

@@ -6,12 +6,12 @@ from statsmodels.stats.multitest import multipletests
 
 from harness.compare import GROUPS, ComparisonOptions
 from harness.data.pairs import LOW_RESOURCE, PAIRS
-from harness.leaderboard import build_board
-from harness.render.cells import table_cells
-from harness.render.legend import table_legend
-from harness.render.markdown import Footnotes, leaderboard_markdown, score_table
+from harness.board.board import build_board
+from harness.board.cells import table_cells
+from harness.board.legend import table_legend
+from harness.board.markdown import Footnotes, leaderboard_markdown, score_table
 from harness.render.text import BASELINE_MARKS
-from harness.scores import ScoreEntry, load_scores, save_scores
+from harness.evaluation.scores import ScoreEntry, load_scores, save_scores
 from harness.stats import stratified_permutation_test
 
 QIDS = [f"q{i}" for i in range(40)]

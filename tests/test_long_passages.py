@@ -16,10 +16,12 @@ import numpy as np
 import pytest
 import torch
 
-from harness.cli import main
+from harness.cli.main import main
 from harness.data.collections import COLLECTIONS, load_topics
 from harness.data.pairs import PAIRS
-from harness.encode import EmbeddingCache, Encoder, Recipe, pool
+from harness.encoding.embedding_cache import EmbeddingCache
+from harness.encoding.encoder import Encoder
+from harness.encoding.recipe import Recipe, pool
 from harness.errors import UsageError
 from harness.models import load_model
 from harness.retrieval import dense

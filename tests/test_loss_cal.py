@@ -203,7 +203,7 @@ def test_objective_passes_direction_and_temperature():
 
 def test_unknown_direction_is_refused_when_parameters_are_parsed():
     from harness.errors import UsageError
-    from harness.params import PARAMETERS
+    from harness.method.params import PARAMETERS
     from harness.registry import METHODS
 
     assert PARAMETERS["direction"].choices == DIRECTIONS

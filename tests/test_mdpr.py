@@ -5,11 +5,11 @@ import json
 import numpy as np
 import pytest
 
-from harness.cli import main
+from harness.cli.main import main
 from harness.data.collections import COLLECTIONS, load_topics
 from harness.data.pairs import PAIRS
-from harness.encode import Encoder
-from harness.evaluate import evaluate
+from harness.encoding.encoder import Encoder
+from harness.evaluation.measures import evaluate
 from harness.models import load_model
 from harness.retrieval import dense
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from harness.errors import HarnessError, UsageError
-from harness.perturb import PERTURBATIONS, perturb, perturbation_record
+from harness.studies.robustness.perturb import PERTURBATIONS, perturb, perturbation_record
 
 SENTENCES = [
     "Welsh AMs worried about 'looking like muppets'",
@@ -91,7 +91,7 @@ def test_batch_independence(name):
 
 def test_same_output_in_another_process():
     """No dependence on hash randomization or anything else process-specific."""
-    code = "from harness.perturb import perturb; print(repr(perturb('keyboard', %r, 3)))" % (SENTENCES[:5],)
+    code = "from harness.studies.robustness.perturb import perturb; print(repr(perturb('keyboard', %r, 3)))" % (SENTENCES[:5],)
     env = dict(os.environ, PYTHONHASHSEED="12345")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == repr(perturb("keyboard", SENTENCES[:5], 3))

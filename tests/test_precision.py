@@ -13,9 +13,10 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from harness import precision
-from harness.cli import main
-from harness.encode import E5, Encoder
+from harness.encoding import precision
+from harness.cli.main import main
+from harness.encoding.recipe import E5
+from harness.encoding.encoder import Encoder
 from harness.errors import UsageError
 from harness.models import load_model
 from harness.registry import METHODS

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from harness import registry
-from harness.cli import main
+from harness.cli.main import main
 from harness.method import MethodSpec, Retriever
 from harness.errors import UsageError
 
@@ -35,12 +35,15 @@ def test_unknown_needs_and_parameters_are_rejected():
 
 def test_readme_example_is_one_entry_and_one_line(tmp_path, monkeypatch, capsys):
     spec = readme_example()["BM25_UNTRANSLATED"]
-    monkeypatch.setattr(registry, "METHODS", dict(registry.METHODS))
+    from harness.registry import methods as registry_methods
+
+    monkeypatch.setattr(registry_methods, "METHODS", dict(registry.METHODS))
+    monkeypatch.setattr(registry, "METHODS", registry_methods.METHODS)
     registry.register(spec)  # the one registry line
     with pytest.raises(ValueError, match="registered twice"):
         registry.register(spec)
-    monkeypatch.setattr("harness.cli.METHODS", registry.METHODS)
-    monkeypatch.setattr("harness.cli_args.METHODS", registry.METHODS)
+    monkeypatch.setattr("harness.cli.commands.METHODS", registry.METHODS)
+    monkeypatch.setattr("harness.cli.args.METHODS", registry.METHODS)
     assert main(["run", "--methods", "bm25-untranslated", "--pairs", "en-sw", "--depth", "10", "--out", str(tmp_path)]) == 0
     run = tmp_path / "runs" / "ntrex" / "en-sw" / "bm25-untranslated.run"
     assert len(run.read_text().splitlines()) > 100  # names and numbers do match across languages

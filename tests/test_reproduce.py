@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.cli import main
+from harness.cli.main import main
 from harness.errors import HarnessError
-from harness.reproduce import read_expected
+from harness.reproduction.check import read_expected
 
 RESULTS = Path(__file__).resolve().parent.parent / "results"
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.cli import main
+from harness.cli.main import main
 from harness.errors import HarnessError
-from harness.evaluate import evaluate
-from harness.runs import read_run, write_run
+from harness.evaluation.measures import evaluate
+from harness.evaluation.runs import read_run, write_run
 
 CASES = Path(__file__).resolve().parents[2] / "shared" / "cases"
 
@@ -82,7 +82,7 @@ def test_two_names_of_one_measure_give_the_same_values(capsys):
 
 def test_a_run_beside_a_sidecar_it_does_not_belong_to_is_not_reused(tmp_path, monkeypatch, capsys):
     # crash-between-run-and-sidecar: a kill after the new run is renamed into place, before its sidecar is.
-    import harness.pipeline as pipeline
+    import harness.executors.cells as pipeline
 
     out = tmp_path / "out"
     base = ["run", "--methods", "bm25-nmt", "--pairs", "en-fi", "--out", str(out), "--formats", "md"]

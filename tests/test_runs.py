@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from harness.atomic import atomic_open
+from harness.files.atomic import atomic_open
 from harness.errors import HarnessError
-from harness.runs import environment, read_run, read_sidecar, write_run, write_sidecar
+from harness.evaluation.runs import environment, read_run, read_sidecar, write_run, write_sidecar
 
 
 def test_run_round_trip(tmp_path):

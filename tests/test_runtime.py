@@ -11,9 +11,11 @@ import json
 import numpy as np
 import pytest
 
-from harness import precision, runtime
-from harness.cli import main
-from harness.encode import E5, Encoder
+from harness.encoding import precision
+from harness.encoding import runtime
+from harness.cli.main import main
+from harness.encoding.recipe import E5
+from harness.encoding.encoder import Encoder
 from harness.errors import UsageError
 from harness.models import load_model
 
@@ -40,7 +42,7 @@ def test_openvino_agrees_with_torch_fp32_within_its_tolerance(tiny_bert, which, 
 
 
 def test_cls_pooling_runs_in_the_graph_too(tiny_bert):
-    from harness.encode import Recipe
+    from harness.encoding.recipe import Recipe
 
     cls = Recipe(pooling="cls", normalize=False, query_prefix="", passage_prefix="")
     vectors = {}

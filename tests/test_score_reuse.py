@@ -8,8 +8,8 @@ scored afresh.  The expected sha256 comes from hashlib on the file, not from the
 import hashlib
 import json
 
-from harness import pipeline
-from harness.cli import main
+from harness.evaluation import saved as pipeline
+from harness.cli.main import main
 
 RUN = ["run", "--methods", "bm25-ht", "--pairs", "en-sw"]
 

@@ -10,10 +10,13 @@ from scipy.stats import binomtest
 from harness.compare import ComparisonOptions, groups_for
 from harness.data.collections import COLLECTIONS
 from harness.data.pairs import PAIRS
-from harness.scores import ScoreEntry, save_scores, scores_path
+from harness.evaluation.scores import ScoreEntry, save_scores, scores_path
 from harness.studies import STUDIES
-from harness.studies import classification, domain, robustness, seeds
-from harness.studies.board_studies import mcnemar_rows
+from harness.studies.classification import run as classification
+from harness.studies.domain import run as domain
+from harness.studies.robustness import run as robustness
+from harness.studies.seeds import run as seeds
+from harness.studies.alignment.run import mcnemar_rows
 from harness.studies.common import study_folder
 
 OPTIONS = ComparisonOptions(baselines=("mdpr",), resamples=400, seed=0, test="randomization")

@@ -9,11 +9,11 @@ import pytest
 
 from harness.bitext import normalise_whitespace
 from harness.bitext.selection import training_pairs
-from harness.cli import main
+from harness.cli.main import main
 from harness.data.collections import COLLECTIONS, load_topics
 from harness.data.pairs import PAIRS
 from harness.registry import METHODS
-from harness.studies import robustness
+from harness.studies.robustness import run as robustness
 
 MIRROR_SIB = Path(__file__).resolve().parents[2] / "shared" / "data" / "mirror" / "dadelani" / "sib-200" / "data" / "annotated"
 LANGS = [p.lang for p in PAIRS.values()]
@@ -116,7 +116,7 @@ def test_robustness_study_end_to_end_with_a_tiny_model(tiny_bert, tmp_path, monk
 
 
 def test_recall_at_1_is_success_at_1_when_a_line_has_two_relevant_translations():
-    from harness.evaluate import evaluate
+    from harness.evaluation.measures import evaluate
 
     # s1 has one relevant line; s2's target line repeats another, so two lines are relevant.
     qrels = {"s1": {"d1": 1}, "s2": {"d2": 1, "d3": 1}}

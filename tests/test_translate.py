@@ -146,7 +146,7 @@ def test_translation_tsv_rules_name_file_and_line(tmp_path):
 
 
 def test_named_translation_file_missing_or_empty_is_a_usage_error(tmp_path, capsys):
-    from harness.cli import main
+    from harness.cli.main import main
 
     missing = ["run", "--methods", "bm25-nmt", "--pairs", "en-fi,en-sw", "--out", str(tmp_path / "o"),
                "--set", f'bm25-nmt.translator=["tsv:{tmp_path}/no-such-dir/{{lang}}.tsv"]']
@@ -159,7 +159,7 @@ def test_named_translation_file_missing_or_empty_is_a_usage_error(tmp_path, caps
 
 
 def test_named_files_with_bad_lines_and_unknown_systems_exit_2_before_work(tmp_path, capsys):
-    from harness.cli import main
+    from harness.cli.main import main
 
     base = ["run", "--methods", "bm25-nmt", "--pairs", "en-fi", "--out", str(tmp_path / "o")]
     assert main([*base, "--set", f'bm25-nmt.translator=["tsv:{CASES}/tsv-not-utf8/{{lang}}.tsv"]']) == 2

@@ -8,10 +8,10 @@ import sacrebleu
 from scipy.stats import spearmanr, ttest_rel
 from statsmodels.stats.multitest import multipletests
 
-from harness.cli import main
+from harness.cli.main import main
 from harness.compare import ComparisonOptions
 from harness.data.pairs import PAIRS
-from harness.studies.translation import HUMAN, SystemResult, analyse, render_study, run_systems
+from harness.studies.translation.run import HUMAN, SystemResult, analyse, render_study, run_systems
 
 MIRROR = Path(__file__).resolve().parents[2] / "shared" / "data" / "mirror"
 

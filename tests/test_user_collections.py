@@ -10,7 +10,7 @@ import pytest
 from ir_datasets.datasets.base import Dataset
 from ir_datasets.formats import GenericDoc, GenericQuery, TrecQrel
 
-from harness.cli import main
+from harness.cli.main import main
 from harness.data.local import register_folder
 from harness.data.pairs import get_pair
 from harness.errors import HarnessError

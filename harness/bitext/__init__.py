@@ -209,9 +209,9 @@ def bitext_tallies() -> dict[str, dict[str, SourceTally]]:
     import hashlib
     import json
 
-    from harness.atomic import atomic_write_text
+    from harness.files.atomic import atomic_write_text
     from harness.data.sources import pinned
-    from harness.paths import cache_dir
+    from harness.files.paths import cache_dir
 
     material = [f"{repo}/{path}@{pinned(repo, path).sha256}" for repo, path in input_files()]
     material += [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parent.glob("*.py"))]

@@ -36,7 +36,7 @@ HELD_OUT = ("ntrex", "ntrex+sib200-test")
 @cache
 def sib200_test_sentences(lang: str) -> frozenset[str]:
     """SIB-200 test sentences, English and ``lang``'s, whitespace-normalised."""
-    from harness.classification import load_split
+    from harness.bitext.sib200_labels import load_split
 
     sentences = set()
     for side in ("en", lang):

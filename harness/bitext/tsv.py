@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness.bitext import BitextPair, make_pair
-from harness.textfile import read_tsv
+from harness.files.textfile import read_tsv
 
 NAME = "tsv"
 
@@ -26,7 +26,7 @@ NAME = "tsv"
 def load(path: str | Path, source: str = NAME) -> list[BitextPair]:
     """Every line of ``path`` as a pair, in file order; ``source`` labels the pairs.
 
-    Lines are read by ``harness.textfile.read_tsv`` (the rules every user TSV follows); a
+    Lines are read by ``harness.files.textfile.read_tsv`` (the rules every user TSV follows); a
     repeated English side is allowed here, since de-duplication happens after loading.
     """
     path = Path(path)

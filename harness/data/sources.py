@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from harness.atomic import atomic_open
+from harness.files.atomic import atomic_open
 from harness.errors import HarnessError
-from harness.paths import MIRROR_ENV, data_mirror
+from harness.files.paths import MIRROR_ENV, data_mirror
 
 MANIFEST = Path(__file__).with_name("sources.tsv")
 URL_TEMPLATE = "https://raw.githubusercontent.com/{repo}/{commit}/{path}"

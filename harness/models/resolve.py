@@ -9,7 +9,7 @@ this order, and the result records which one served:
 2. ``hf-cache``: a complete snapshot in the Hugging Face cache;
 3. ``hub``: a download, unless ``HF_HUB_OFFLINE`` is set; every request has a
    short timeout so an unreachable hub costs seconds, not minutes, and once the
-   hub has failed to answer (or :func:`hub_status` found it unreachable) it is
+   hub has failed to answer (or :func:`hub_status` (``hub.py``) found it unreachable) it is
    not asked again in this process;
 4. ``package``: a pip package that carries the model (see ``packaged.py``).
 
@@ -29,7 +29,6 @@ import logging
 import os
 import re
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from typing import Any
 from pathlib import Path
 
 from harness.errors import HarnessError
+from harness.models.hub import is_connection_failure, network_errors, hf_hub_cache, hub_offline, known_status, mark_unreachable
 from harness.models.packaged import PackagedModel, packaged_model_for, packaged_model_named
 
 SOURCE_LOCAL = "local"
@@ -46,8 +46,6 @@ SOURCE_PACKAGE = "package"
 
 # Seconds for each hub request (metadata and per-file HEAD) before giving up.
 HUB_TIMEOUT_S = 10.0
-# Seconds that hub_status() waits for the hub to answer at all (DNS included).
-HUB_PROBE_TIMEOUT_S = 2.0
 
 # "name" or "owner/name", as the hub allows them; anything else is not a hub id.
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}(/[A-Za-z0-9][\w.-]{0,95})?$")
@@ -94,7 +92,7 @@ def resolve_model(reference: str | os.PathLike) -> ResolvedModel:
     passed_over.append(f"HF cache {hub_cache} ({why_not})")
 
     offline = hub_offline()
-    known = None if offline else _HUB_STATUS.get(hub_endpoint())
+    known = None if offline else known_status()
     if offline:
         passed_over.append("hub (skipped: HF_HUB_OFFLINE is set)")
     elif known is not None and not known.online:
@@ -133,8 +131,6 @@ def _shared_tokenizer(folder: Path, auto_tokenizer):
 
 def load_model(reference: str | os.PathLike):
     """Resolve ``reference`` and load it: ``(transformers model, PreTrainedTokenizerFast, ResolvedModel)``."""
-    from harness.precision import quiet_optional_kernel_logs
-
     quiet_optional_kernel_logs()  # before transformers imports torchao
     from transformers import AutoModel, AutoTokenizer, PreTrainedTokenizerFast
 
@@ -176,6 +172,19 @@ class _DropLoadReport(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return _LOAD_REPORT_MARK not in record.getMessage()
+
+
+def quiet_optional_kernel_logs() -> None:
+    """Silence import-time noise of torchao (which transformers imports whenever it is installed).
+
+    torchao logs a line per optional CUDA kernel library it cannot load (none is used on CPU),
+    and torch one per enum torchao registers with torch.compile: noise, never news.  Errors
+    still show.
+    """
+    import logging
+
+    for name in ("torchao", "torch.utils._pytree"):
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 @contextmanager
@@ -230,129 +239,6 @@ def _report_missing_weights(resolved: ResolvedModel, model_class: str, loading_i
 
 
 # --------------------------------------------------------------------------
-# Environment
-# --------------------------------------------------------------------------
-
-
-def _is_true(value: str) -> bool:
-    return value.strip().upper() in {"1", "ON", "YES", "TRUE"}
-
-
-def hub_offline() -> bool:
-    """HF_HUB_OFFLINE as the environment says now (huggingface_hub reads it only at import)."""
-    value = os.environ.get("HF_HUB_OFFLINE")
-    if value is not None:
-        return _is_true(value)
-    from huggingface_hub import constants
-
-    return bool(constants.HF_HUB_OFFLINE)
-
-
-@dataclass(frozen=True)
-class HubStatus:
-    online: bool
-    reason: str  # "HF_HUB_OFFLINE set", "not reachable" or "reachable"
-    detail: str = ""  # the endpoint and, when it did not answer, how it failed
-
-    def line(self) -> str:
-        """One line for the top of `python -m harness list`."""
-        if self.online:
-            return f"Hugging Face hub: online ({self.detail}); models not cached here download on first use"
-        why = self.reason + (f": {self.detail}" if self.detail else "")
-        return f"Hugging Face hub: offline ({why}); models resolve from the local cache and packaged weights"
-
-
-# Per endpoint, what the probe (or a failed download) found; an endpoint is asked at most once per process.
-_HUB_STATUS: dict[str, HubStatus] = {}
-
-
-def hub_endpoint() -> str:
-    from huggingface_hub import constants
-
-    return constants.ENDPOINT
-
-
-def hub_status() -> HubStatus:
-    """Offline without any network call when HF_HUB_OFFLINE is set; else probe the hub once per process."""
-    if hub_offline():
-        return HubStatus(False, "HF_HUB_OFFLINE set")
-    endpoint = hub_endpoint()
-    if endpoint not in _HUB_STATUS:
-        _HUB_STATUS[endpoint] = probe_hub(endpoint)
-    return _HUB_STATUS[endpoint]
-
-
-def hub_reachable() -> bool:
-    return hub_status().online
-
-
-def probe_hub(endpoint: str, timeout: float = HUB_PROBE_TIMEOUT_S) -> HubStatus:
-    """One HEAD request to ``endpoint``; any HTTP answer means reachable. Never waits much over ``timeout``.
-
-    The request runs in a daemon thread so that a hanging DNS lookup (which
-    socket timeouts do not cover) cannot hold the caller.
-    """
-    from huggingface_hub.utils import get_session
-
-    session = get_session()
-    outcome: list[BaseException | None] = []
-
-    def ask() -> None:
-        try:
-            session.head(endpoint, timeout=timeout)
-        except Exception as error:  # any failure to get an answer
-            outcome.append(error)
-        else:
-            outcome.append(None)
-
-    thread = threading.Thread(target=ask, name="harness-hub-probe", daemon=True)
-    thread.start()
-    thread.join(timeout + 0.5)
-    if not outcome:
-        return HubStatus(False, "not reachable", f"{endpoint} did not answer within {timeout:g} s")
-    error = outcome[0]
-    if error is None or not _is_connection_failure(error):  # an HTTP error status is still an answer
-        return HubStatus(True, "reachable", endpoint)
-    return HubStatus(False, "not reachable", f"{endpoint}: {type(error).__name__}")
-
-
-@contextmanager
-def offline_unless_reachable() -> Iterator[HubStatus]:
-    """Probe the hub once; while inside, an unreachable hub counts as ``HF_HUB_OFFLINE=1``.
-
-    So a command that checks many models (``list``) asks the network at most
-    once, and code that only looks at the environment variable skips the hub
-    too. The variable is restored on exit.
-    """
-    status = hub_status()
-    set_here = not status.online and not hub_offline()
-    previous = os.environ.get("HF_HUB_OFFLINE")
-    if set_here:
-        os.environ["HF_HUB_OFFLINE"] = "1"
-        status = HubStatus(False, status.reason, f"{status.detail}; checked from here on as if HF_HUB_OFFLINE=1")
-    try:
-        yield status
-    finally:
-        if set_here:
-            if previous is None:
-                os.environ.pop("HF_HUB_OFFLINE", None)
-            else:
-                os.environ["HF_HUB_OFFLINE"] = previous
-
-
-def hf_hub_cache() -> Path:
-    """The Hugging Face hub cache folder as the environment says now."""
-    for variable in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
-        if os.environ.get(variable):
-            return Path(os.environ[variable]).expanduser()
-    if os.environ.get("HF_HOME"):
-        return Path(os.environ["HF_HOME"]).expanduser() / "hub"
-    from huggingface_hub import constants
-
-    return Path(constants.HF_HUB_CACHE)
-
-
-# --------------------------------------------------------------------------
 # Sources
 # --------------------------------------------------------------------------
 
@@ -394,30 +280,6 @@ def _from_hf_cache(repo_id: str, hub_cache: Path) -> tuple[Path | None, str]:
     return folder, ""
 
 
-def _is_connection_failure(error: BaseException) -> bool:
-    """True if the hub gave no answer at all (DNS, refused, no route, timeout), not an HTTP error status."""
-    for module_name in ("httpx2", "httpx"):
-        module = sys.modules.get(module_name)
-        transport_error = getattr(module, "TransportError", None) if module is not None else None
-        if transport_error is not None and isinstance(error, transport_error):
-            return True
-        http_error = getattr(module, "HTTPError", None) if module is not None else None
-        if http_error is not None and isinstance(error, http_error):
-            return False  # an answer with an error status
-    return isinstance(error, OSError)
-
-
-def _network_errors() -> tuple[type[BaseException], ...]:
-    """Exceptions that mean "the hub could not be used", not a bug in the harness."""
-    errors: list[type[BaseException]] = [OSError]
-    for module_name in ("httpx2", "httpx"):  # huggingface_hub's HTTP client (name differs across versions)
-        try:
-            errors.append(__import__(module_name).HTTPError)
-        except (ImportError, AttributeError):
-            continue
-    return tuple(errors)
-
-
 def _from_hub(repo_id: str, hub_cache: Path) -> tuple[Path | None, str]:
     """Download config, tokenizer and one weights format; (folder, "") or (None, why not)."""
     from huggingface_hub import HfApi, hf_hub_download
@@ -437,9 +299,9 @@ def _from_hub(repo_id: str, hub_cache: Path) -> tuple[Path | None, str]:
         return None, f"no such repository, or it needs a login: {_first_line(error)}"
     except HFValidationError as error:
         return None, f"not a valid hub id: {_first_line(error)}"
-    except _network_errors() as error:
-        if _is_connection_failure(error):  # later references skip the hub instead of waiting on it again
-            _HUB_STATUS[hub_endpoint()] = HubStatus(False, "not reachable", f"{hub_endpoint()}: {type(error).__name__}")
+    except network_errors() as error:
+        if is_connection_failure(error):  # later references skip the hub instead of waiting on it again
+            mark_unreachable(error)
         return None, f"unreachable: {type(error).__name__}: {_first_line(error)}"
     if len(folders) != 1:
         return None, "the repository changed during the download; try again"

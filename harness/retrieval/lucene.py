@@ -11,7 +11,7 @@ MemorySegmentIndexInput") are turned off through those frameworks' own APIs;
 warnings and errors still print.
 
 An index is built in ``<name>.partial``, gets a checksum manifest
-(``harness.cache_integrity``) and is then renamed into place.
+(``harness.cache.integrity``) and is then renamed into place.
 :func:`index_ready` verifies it (every file's sha256, and no file the
 manifest does not list) before it is used and deletes one that fails, with
 one line, so the caller rebuilds it; :func:`search` refuses an index that
@@ -29,7 +29,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from harness import cache_integrity
+from harness.cache import integrity as cache_integrity
 from harness.errors import HarnessError
 from harness.retrieval.analysis import Analysis
 

@@ -4,6 +4,10 @@
 writes ``results/studies/<name>.md`` with CSV, JSON and PNG beside it.  A study reuses saved runs
 (its own under ``results/studies/<name>/runs/``, which are not committed) and never retrains.
 The implementation is named, not imported, so that listing studies imports nothing heavy.
+
+One folder per study, ``<name>/run.py`` (runs it, analyses the scores) and ``<name>/render.py``
+(writes its files from the analysis; it never imports its runner), with helpers only that study
+uses beside them; ``common.py`` and ``board_study.py`` hold what several studies share.
 """
 
 from __future__ import annotations
@@ -55,7 +59,7 @@ register(Study(
     measures=("chrF", "BLEU", "AP", "nDCG@10"),
     methods="BM25 over each pinned MT system's query translations, and over the human translation (ceiling)",
     needs="the pinned MT outputs (mirror or network); Pyserini; sacrebleu",
-    implementation="harness.studies.translation:run_study",
+    implementation="harness.studies.translation.run:run_study",
 ))
 
 register(Study(
@@ -66,7 +70,7 @@ register(Study(
     measures=("Success@1 (Recall@1, accuracy)", "Success@10 (Recall@10)", "RR (MRR)"),
     methods="bm25-nmt (OPUS-MT per line), mdpr, kd, cal, optical",
     needs="the NTREX files; the saved students (trained by the main run, else trained once)",
-    implementation="harness.studies.board_studies:run_alignment",
+    implementation="harness.studies.alignment.run:run_alignment",
 ))
 
 register(Study(
@@ -77,7 +81,7 @@ register(Study(
     measures=("RR (MRR)", "Success@1", "Success@10"),
     methods="mdpr, kd, cal, optical; bm25-nmt is skipped (no MT of the questions offline)",
     needs="the XQuAD files; the saved students",
-    implementation="harness.studies.board_studies:run_xquad",
+    implementation="harness.studies.xquad.run:run_xquad",
 ))
 
 register(Study(
@@ -89,7 +93,7 @@ register(Study(
     methods="mdpr, kd, cal, optical; bm25-nmt only with a live translator (skipped offline: the precomputed MT "
             "covers only the clean NTREX sentences)",
     needs="nlpaug; the NTREX and Multi30k files; the saved students",
-    implementation="harness.studies.robustness:run_study",
+    implementation="harness.studies.robustness.run:run_study",
 ))
 
 register(Study(
@@ -100,7 +104,7 @@ register(Study(
     measures=("AP (MAP), mean over pairs; difference from the 'all' student",),
     methods="kd, cal, optical, each trained on TICO-19, FLORES/SIB-200 or Tatoeba alone (equal pairs and steps)",
     needs="the bitext and collection files; trains 3 students per domain (cached)",
-    implementation="harness.studies.domain:run_study",
+    implementation="harness.studies.domain.run:run_study",
 ))
 
 register(Study(
@@ -111,7 +115,7 @@ register(Study(
     measures=("accuracy", "macro-F1"),
     methods="mdpr, kd, cal, optical (students trained with the SIB-200 test sentences held out)",
     needs="scikit-learn; the SIB-200 files; trains 3 students with held_out=ntrex+sib200-test (cached)",
-    implementation="harness.studies.classification:run_study",
+    implementation="harness.studies.classification.run:run_study",
 ))
 
 register(Study(
@@ -122,5 +126,5 @@ register(Study(
     measures=("AP (MAP): mean and standard deviation over seeds; per-seed and pooled tests",),
     methods="kd, cal, optical, trained with seeds 13 (the main board's), 14 and 15",
     needs="trains 6 students beyond the main run's (cached)",
-    implementation="harness.studies.seeds:run_study",
+    implementation="harness.studies.seeds.run:run_study",
 ))

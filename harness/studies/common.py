@@ -7,7 +7,7 @@ Layout under the results folder, for study ``NAME``::
     studies/NAME/<variant>/runs/<collection>/<pair>/     TREC runs and sidecars (not committed)
 
 A variant is one setting of what the study varies: a perturbation, a training seed, a bitext
-source; ``main`` when it varies nothing.  Runs go through ``pipeline.run_cell``, so a saved run
+source; ``main`` when it varies nothing.  Runs go through ``harness.executors.cells.run_cell``, so a saved run
 is reused only when its parameters, queries and qrels are unchanged, and trained students and
 embeddings come from the cache: a study never retrains what the main run trained.
 """
@@ -18,14 +18,15 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from harness.atomic import atomic_open
+from harness.files.atomic import atomic_open
 from harness.data.collections import CollectionSpec, Topics, load_topics
 from harness.data.pairs import LanguagePair
 from harness.errors import UsageError
 from harness.method import MethodSpec
-from harness.pipeline import Outcome, evaluate_saved, run_cell
+from harness.executors.cells import Outcome, run_cell
+from harness.evaluation.saved import evaluate_saved
 from harness.registry import METHODS
-from harness.scores import ScoreEntry, load_scores, scores_path
+from harness.evaluation.scores import ScoreEntry, load_scores, scores_path
 
 DEPTH = 1000
 MAIN = "main"

@@ -3,7 +3,7 @@
 Each row carries a checksum of (system, lang, source, translation), checked on
 every lookup: a row that fails is dropped and translated again, with one line
 saying so. An unreadable database file is moved aside and started afresh
-(``harness.cache_integrity.SqliteStore``). Rows written before checksums
+(``harness.cache.sqlite_store.SqliteStore``). Rows written before checksums
 existed (no ``checksum`` column) are dropped once, with one line, and made
 again when next needed.
 """
@@ -16,9 +16,10 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from harness.cache_integrity import SqliteStore, drop_rows, has_column, report, row_digest, row_ok
+from harness.cache.sqlite_store import SqliteStore, drop_rows, has_column, row_digest, row_ok
+from harness.cache.integrity import report
 from harness.data.pairs import LanguagePair
-from harness.paths import cache_dir
+from harness.files.paths import cache_dir
 from harness.translate.base import Translator
 
 BATCH = 64

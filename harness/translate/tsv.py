@@ -13,13 +13,13 @@ from pathlib import Path
 from harness.data.pairs import LanguagePair
 from harness.data.sources import sha256_of
 from harness.errors import UsageError
-from harness.textfile import read_tsv
+from harness.files.textfile import read_tsv
 from harness.translate.base import Translator
 
 
 @cache
 def read_translation_tsv(path: Path) -> dict[str, str]:
-    """``source<TAB>translation`` lines (rules: ``harness.textfile``); a source given twice must agree."""
+    """``source<TAB>translation`` lines (rules: ``harness.files.textfile``); a source given twice must agree."""
     rows = read_tsv(path, ("source", "translation"), "translation file", unique=True)
     return {source: translation for _, (source, translation) in rows}
 
@@ -37,7 +37,7 @@ class TsvTranslator(Translator):
             raise UsageError(f"{self.spec}: translation file {path} does not exist (for {pair.name})")
         if path.stat().st_size == 0:
             raise UsageError(f"{self.spec}: translation file {path} is empty (for {pair.name})")
-        read_translation_tsv(path)  # every line by the rules of harness.textfile, before any work
+        read_translation_tsv(path)  # every line by the rules of harness.files.textfile, before any work
 
     def unavailable_reason(self, pair: LanguagePair, texts: Sequence[str]) -> str | None:
         path = self.path(pair)

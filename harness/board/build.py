@@ -1,0 +1,46 @@
+"""Every board of a results folder, rebuilt from its scores files alone, and written as one set of files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness.board.board import build_board
+from harness.board.outputs import FORMATS, render_outputs
+from harness.compare import ComparisonOptions
+from harness.data.collections import COLLECTIONS, saved_collection
+from harness.evaluation.scores import load_scores, scores_path
+from harness.files.atomic import atomic_open
+from harness.registry import METHODS
+
+LEADERBOARD = "leaderboard.md"
+
+
+def ordered_methods(entries) -> list[str]:
+    present = {method for _, method in entries}
+    return [m for m in METHODS if m in present] + sorted(present - set(METHODS))
+
+
+def build_boards(out: Path, measures, options: ComparisonOptions) -> list:
+    """One board per collection that has a scores file under ``out``."""
+    boards = []
+    names = list(COLLECTIONS) + sorted(p.stem for p in (out / "scores").glob("*.json") if p.stem not in COLLECTIONS)
+    for name in names:
+        path = scores_path(out, name)
+        entries = load_scores(path)
+        collection = COLLECTIONS.get(name) or saved_collection(name, entries)
+        if entries:
+            title = f"Collection `{name}`: {collection.description}"
+            source = str(path.relative_to(out))
+            oracles = [m for m in ordered_methods(entries) if m in METHODS and METHODS[m].oracle]
+            boards.append(build_board(name, title, source, entries, ordered_methods(entries), measures, options, oracles,
+                                      collection.pairs))
+    return boards
+
+
+def write_leaderboard(out: Path, measures, options: ComparisonOptions, formats=FORMATS) -> list:
+    """Rebuild every requested output under ``out`` from the scores files alone; returns the boards."""
+    boards = build_boards(out, measures, options)
+    for relative, content in render_outputs(boards, options, formats).items():
+        with atomic_open(out / relative, "wb") as handle:  # bytes: "\n" line ends on every platform
+            handle.write(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return boards

@@ -1,0 +1,66 @@
+"""What each cell of a score table shows, independent of the output format.
+
+Markdown and LaTeX render the same cells: the mean, whether it is the column's
+best, its significance marks (against each baseline, or "tied with the best"
+in all-pairs mode), and the notes that markdown turns into footnotes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from harness.board.board import CollectionBoard
+from harness.render.text import BASELINE_MARKS, TIED_WITH_BEST
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: float  # NaN: no score
+    best: bool
+    marks: str  # significance symbols, in --baseline order
+    skipped: str | None  # the reason, when the method was skipped on this pair
+    notes: tuple[str, ...]  # what served the score; queries that retrieved nothing
+
+    @property
+    def has_score(self) -> bool:
+        return not math.isnan(self.value)
+
+
+def significance_marks(board: CollectionBoard, measure: str, method: str, column: str) -> str:
+    options, results = board.options, board.comparisons
+    if not options.baseline_mode:
+        group = results.tie_group(measure, column)
+        return TIED_WITH_BEST if group is not None and method in group.tied else ""
+    if len(options.baselines) > len(BASELINE_MARKS):
+        raise ValueError(f"at most {len(BASELINE_MARKS)} baselines can be marked, got {len(options.baselines)}")
+    marks = ""
+    for (better, worse), baseline in zip(BASELINE_MARKS, options.baselines):
+        # Only the comparison made against this baseline: its family is this baseline's.
+        comparison = results.get(measure, column, method, baseline)
+        direction = 0 if comparison is None else comparison.direction(options.alpha)
+        marks += {1: better, -1: worse, 0: ""}[direction]
+    return marks
+
+
+def table_cells(board: CollectionBoard, measure: str) -> dict[tuple[str, str], Cell]:
+    """(method, column) -> Cell for every row and column of one measure's table."""
+    means, best = board.means(measure), board.best(measure)
+    cells = {}
+    for method in board.methods:
+        for column in board.columns:
+            value = float(means.loc[method, column])
+            entry = board.entry(column, method)
+            skipped = (entry.reason or "no reason given") if entry is not None and entry.status == "skipped" else None
+            notes = []
+            if entry is not None and entry.status == "ok" and not math.isnan(value):
+                if entry.used:
+                    notes.append(f"`{method}` on {column}: {entry.used}")
+                if entry.empty_queries:
+                    notes.append(
+                        f"`{method}` on {column}: {entry.empty_queries} of {len(entry.query_ids)} queries "
+                        "retrieved nothing (scored 0)"
+                    )
+            marks = significance_marks(board, measure, method, column) if not math.isnan(value) else ""
+            cells[(method, column)] = Cell(value, bool(best.loc[method, column]), marks, skipped, tuple(notes))
+    return cells

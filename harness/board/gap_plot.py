@@ -1,0 +1,47 @@
+"""Per method: its low-resource and high-resource means, and the gap between them."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from harness.board.board import CollectionBoard
+from harness.render.plots import method_colour, new_figure, plot_style, png_bytes
+from harness.render.text import measure_title
+
+LOW, HIGH = "low-resource mean", "high-resource mean"
+BAR_WIDTH = 0.35
+
+
+def gap_png(board: CollectionBoard, measure: str) -> bytes | None:
+    """None when no method has scores on every pair, or the collection has no low/high split (XQuAD)."""
+    if LOW not in board.groups or HIGH not in board.groups:
+        return None
+    means = board.means(measure)[[LOW, HIGH]].dropna()
+    if means.empty:
+        return None
+    methods = list(means.index)
+    positions = np.arange(len(methods))
+    with plot_style():
+        figure = new_figure(max(5.0, 1.1 * len(methods) + 2.0), 3.6)
+        axes = figure.add_subplot()
+        for i, method in enumerate(methods):
+            colour = method_colour(board.methods.index(method))  # the method's colour in every plot
+            low, high = means.loc[method, LOW], means.loc[method, HIGH]
+            outline = {"edgecolor": "black", "linewidth": 0.5}
+            axes.bar(positions[i] - BAR_WIDTH / 2, low, BAR_WIDTH, color=colour, alpha=0.5, hatch="//", **outline)
+            axes.bar(positions[i] + BAR_WIDTH / 2, high, BAR_WIDTH, color=colour, **outline)
+            axes.annotate(
+                f"gap {high - low:+.3f}",
+                (positions[i], max(low, high)),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="center",
+                fontsize=8,
+            )
+        axes.set_xticks(positions, methods)
+        axes.set_xlim(-0.75, len(methods) - 0.25)
+        axes.set_ylabel(measure)
+        axes.set_ylim(0, 1.15 * float(means.to_numpy().max()) + 1e-9)
+        title = f"{board.name}: {measure_title(measure)}\nlow-resource (hatched) vs high-resource mean"
+        axes.set_title(title, fontsize=9)
+        return png_bytes(figure)

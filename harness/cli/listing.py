@@ -1,0 +1,72 @@
+"""``python -m harness list``: methods, pairs, bitext and collections, and which are usable here now."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness.data.collections import COLLECTIONS, DEFAULT_COLLECTION, load_topics
+from harness.data.pairs import PAIRS
+from harness.errors import HarnessError
+from harness.files.paths import MIRROR_ENV, data_mirror
+from harness.registry import METHODS
+
+
+def cmd_list(args) -> int:
+    from harness.models.hub import offline_unless_reachable
+
+    # One look at the hub for the whole listing (none with HF_HUB_OFFLINE set): when it does not
+    # answer, every check below treats it as HF_HUB_OFFLINE=1 instead of failing once per pair.
+    with offline_unless_reachable() as hub:
+        print(hub.line())
+        print("Methods (usability on the built-in collection):")
+        collection = COLLECTIONS[DEFAULT_COLLECTION]
+        topics = {}
+        for pair in PAIRS.values():
+            try:
+                topics[pair.name] = load_topics(collection, pair)
+            except HarnessError as exc:
+                topics[pair.name] = exc
+        run = [t for t in topics.values() if not isinstance(t, HarnessError)]
+        for spec in METHODS.values():
+            oracle = " (oracle: a ceiling, not a competitor)" if spec.oracle else ""
+            print(f"  {spec.name}  [{spec.family}; needs {', '.join(spec.needs) or 'nothing'}]{oracle}  {spec.description}")
+            for pair_name, pair_topics in topics.items():
+                if isinstance(pair_topics, HarnessError):
+                    print(f"    {pair_name}: not usable: {pair_topics}")
+                    continue
+                retriever = spec.implementation(spec, spec.parameters(), Path("."))
+                retriever.out = Path("results")  # where a fusion finds its members' runs
+                retriever.plan(run)  # as in `run --pairs all`: run-wide choices see every pair
+                reason = retriever.unavailable_reason(pair_topics)
+                used = retriever.resolved(pair_topics).get("translator") if reason is None else None
+                status = "usable" + (f" with {used}" if used else "") if reason is None else "not usable: " + reason
+                print(f"    {pair_name}: {status}")
+        print("\nLanguage pairs (precomputed MT of NTREX's English: `--set bm25-nmt.translator=precomputed:SYSTEM`):")
+        from harness.translate.precomputed import available_systems
+
+        for pair in PAIRS.values():
+            real = ", ".join(pair.real_collections) or "none in ir_datasets"
+            systems = ", ".join(available_systems(pair.lang)) or "none"
+            print(f"  {pair.name}  {pair.language} ({pair.resource}-resource); real collections: {real}")
+            print(f"    precomputed MT systems pinned: {systems}")
+        print("\nTraining bitext (pairs after NTREX exclusion and de-duplication):")
+        try:
+            from harness.bitext import bitext_counts
+
+            for lang, counts in bitext_counts().items():
+                detail = ", ".join(f"{source} {n}" for source, n in counts.items())
+                print(f"  {lang}: {sum(counts.values())} ({detail})")
+        except HarnessError as exc:
+            print(f"  not available: {exc}")
+        print("\nCollections:")
+        mirror = data_mirror()
+        for collection in COLLECTIONS.values():
+            if collection.builtin:
+                where = f"from the mirror {mirror}" if mirror else f"downloads pinned files on first use (or set {MIRROR_ENV})"
+            else:
+                import ir_datasets
+
+                where = f"ir_datasets downloads it into {ir_datasets.util.home_path()} on first use (needs the network once)"
+            print(f"  {collection.name}  {collection.description}; {where}")
+            print(f"    pairs: {', '.join(collection.pairs) or 'none'}; ids: {collection.pattern}")
+        return 0

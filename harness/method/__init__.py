@@ -1,0 +1,13 @@
+"""What a CLIR method is to the harness: the contract every method (built-in or plugin) fulfils.
+
+``spec.py``: a registry entry (``MethodSpec``: data with metadata) and a retriever (``Retriever``:
+code); ``params.py``: every method parameter, declared once with its type and range;
+``profiles.py``: which models and translators a run uses.  Import ``MethodSpec``, ``Retriever``,
+``Unavailable`` and ``Ranking`` from here (``from harness.method import MethodSpec, Retriever``).
+"""
+
+from __future__ import annotations
+
+from harness.method.spec import NEEDS, MethodSpec, Ranking, Retriever, Unavailable
+
+__all__ = ["MethodSpec", "Retriever", "Unavailable", "Ranking", "NEEDS"]

@@ -1,0 +1,1 @@
+"""The seeds study: ``run.py`` runs it, ``render.py`` writes its files from records (see README.md)."""

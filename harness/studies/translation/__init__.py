@@ -1,0 +1,1 @@
+"""The translation study: ``run.py`` runs it, ``render.py`` writes its files from records (see README.md)."""
