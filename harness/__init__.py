@@ -1,5 +1,8 @@
 """CLIR benchmark harness: English queries, documents in another language.
 
+``from harness import Experiment, load_board``: the Python API (``harness/api.py``), loaded on
+first use so that ``import harness`` stays light.
+
 Importing ``harness`` registers the built-in collections into ir_datasets, so
 ``ir_datasets.load("harness/ntrex/sw")`` (or ``harness/xquad/de``, ``harness/multi30k/cs``,
 ``harness/ntrex-sentences/yo``) works like any other dataset id.  Registering reads no data.
@@ -14,3 +17,11 @@ __version__ = "0.1.0"
 
 for _module in (_ntrex, _ntrex_sentences, _xquad, _multi30k):
     _module.register()
+
+
+def __getattr__(name: str):
+    if name in ("Experiment", "ExperimentResult", "load_board"):
+        from harness import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'harness' has no attribute {name!r}")

@@ -25,6 +25,7 @@ from harness.compare import (
     column_means,
     compare_collection,
     covered_group,
+    has_scores,
     groups_for,
     scored,
 )
@@ -50,6 +51,7 @@ class CollectionBoard:
     oracles: frozenset[str] = frozenset()  # ceiling rows: marked, not "best", not compared
     groups: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(GROUPS))  # mean columns -> their pairs
     pairs: tuple[str, ...] = tuple(PAIRS)  # the collection's pairs: one column each
+    own: frozenset[str] = frozenset()  # rows from outside the built-in registry, each in a family of its own
     _means: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     _intervals: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = field(default_factory=dict, repr=False)
 
@@ -114,22 +116,29 @@ def build_board(
     options: ComparisonOptions,
     oracles: Collection[str] = (),
     pairs: Sequence[str] = tuple(PAIRS),
+    own: Collection[str] = (),
 ) -> CollectionBoard:
     """Every number one collection's board shows; the comparisons are computed here, once.
 
     ``pairs``: the collection's pairs (its columns); the mean columns follow from them (``groups_for``).
+    ``own``: methods from outside the built-in registry, corrected each in a family of their own
+    unless ``options.joint_family`` (``harness/compare/families.py``).
 
-    Besides the fixed mean columns, a low-resource mean over the pairs every competitor covers
-    is added when some competitor misses a low-resource pair (see ``compare.covered_group``).
+    Besides the fixed mean columns, a low-resource mean over the pairs the baselines cover is added
+    when a baseline misses a low-resource pair (see ``compare.covered_group``).  It is defined by
+    the baselines alone, so a later row that misses a pair shows no score there instead of
+    redefining the column for every row.
     """
     oracles = frozenset(m for m in oracles if m in methods)
-    competitors = [m for m in methods if m not in oracles]
+    baselines = [b for b in options.baselines if b in methods and b not in oracles and has_scores(entries, b)]
     groups: dict[str, tuple[str, ...]] = {}
     for group, members in groups_for(tuple(pairs)).items():
         groups[group] = members
         if group == "low-resource mean" and tuple(pairs) == tuple(PAIRS):  # the covered low-resource mean, after the full one
-            groups.update(covered_group(entries, competitors, group))
-    comparisons = compare_collection(entries, methods, measures, options, groups, oracles, tuple(pairs))
+            groups.update(covered_group(entries, baselines, group))
+    own = frozenset(m for m in own if m in methods)
+    comparisons = compare_collection(entries, methods, measures, options, groups, oracles, tuple(pairs), own)
     return CollectionBoard(
-        name, title, source, entries, list(methods), list(measures), options, comparisons, oracles, groups, tuple(pairs)
+        name, title, source, entries, list(methods), list(measures), options, comparisons, oracles, groups, tuple(pairs),
+        own=own,
     )

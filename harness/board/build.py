@@ -10,14 +10,23 @@ from harness.compare import ComparisonOptions
 from harness.data.collections import COLLECTIONS, saved_collection
 from harness.evaluation.scores import load_scores, scores_path
 from harness.files.atomic import atomic_open
-from harness.registry import METHODS
+from harness.registry import BUILT_IN, METHODS, origin_of
 
 LEADERBOARD = "leaderboard.md"
 
 
 def ordered_methods(entries) -> list[str]:
+    """Board order: registered methods in registry order, then the others (imported runs) by name."""
     present = {method for _, method in entries}
     return [m for m in METHODS if m in present] + sorted(present - set(METHODS))
+
+
+def outside_methods(methods, entries) -> list[str]:
+    """Methods from outside the built-in registry, each corrected in a family of its own: those whose
+    scores say so (a plugin's or an imported run's, whatever is loaded now), and those registered
+    now with another origin (a ``MethodSpec`` given to the Python API)."""
+    marked = {method for (_, method), entry in entries.items() if entry.origin}
+    return [m for m in methods if m in marked or (m in METHODS and origin_of(m).kind != BUILT_IN.kind)]
 
 
 def build_boards(out: Path, measures, options: ComparisonOptions) -> list:
@@ -32,8 +41,9 @@ def build_boards(out: Path, measures, options: ComparisonOptions) -> list:
             title = f"Collection `{name}`: {collection.description}"
             source = str(path.relative_to(out))
             oracles = [m for m in ordered_methods(entries) if m in METHODS and METHODS[m].oracle]
-            boards.append(build_board(name, title, source, entries, ordered_methods(entries), measures, options, oracles,
-                                      collection.pairs))
+            methods = ordered_methods(entries)
+            boards.append(build_board(name, title, source, entries, methods, measures, options, oracles,
+                                      collection.pairs, outside_methods(methods, entries)))
     return boards
 
 

@@ -25,7 +25,8 @@ def family_phrase(board: CollectionBoard, measure: str, over_groups: bool) -> st
     column = "mean column" if over_groups else "pair"  # what the family spans besides methods
     who = "every method" if options.baseline_mode else "every pair of methods"
     references = _present_baselines(board) if options.baseline_mode else [None]
-    per_reference = {ref: results.family_sizes(measure, over_groups, ref) for ref in references}
+    separate = () if options.joint_family else board.own  # in families of their own (own_family_sentence)
+    per_reference = {ref: results.family_sizes(measure, over_groups, ref, separate) for ref in references}
     if options.family == "all":
         size = sum(results.families[label] for label in set().union(*per_reference.values()))
         across = " × baseline" if options.baseline_mode and len(references) > 1 else ""
@@ -128,9 +129,11 @@ def board_columns_sentences(board: CollectionBoard) -> list[str]:
     for column, pairs in board.groups.items():
         if column not in GROUPS:
             sentences.append(
-                f"{column}: mean over {', '.join(pairs)}, the low-resource pairs where every compared method has a "
-                "score, tested like the other mean columns."
+                f"{column}: mean over {', '.join(pairs)}, the low-resource pairs where the baselines have a score "
+                "(a method that misses one of them has none here), tested like the other mean columns."
             )
+    if board.own:
+        sentences.append(own_family_sentence(board))
     if board.oracles:
         sentences.append(
             f"{code_list(sorted(board.oracles))} ({ORACLE_LABEL}): a ceiling that uses what no real system has "
@@ -158,3 +161,14 @@ def details_legend(board: CollectionBoard, files: list[str]) -> str:
     if files:
         sentences.append("Every measure: " + ", ".join(f"[{name}]({name})" for name in files) + ".")
     return " ".join(sentences)
+
+
+def own_family_sentence(board: CollectionBoard) -> str:
+    """How the rows from outside the built-in registry are corrected (harness/compare/families.py)."""
+    rows = code_list(sorted(board.own))
+    if board.options.joint_family:
+        return (f"{rows}: from outside the built-in registry; with --joint-family they share the families above, "
+                "so adding or removing them can change every corrected p-value.")
+    return (f"{rows}: from outside the built-in registry (a plugin or an imported run); each is corrected in a "
+            "family of its own against each baseline, so adding it leaves every other row's marks unchanged "
+            "(--joint-family: one family for all).")

@@ -15,8 +15,10 @@ from harness.compare import COMPARISON_MODES, FAMILIES, ComparisonOptions
 from harness.data.collections import COLLECTIONS, DEFAULT_COLLECTION
 from harness.data.pairs import PAIRS
 from harness.errors import UsageError
+from harness.evaluation.measure_names import measure_names
 from harness.evaluation.measures import DEFAULT_MEASURES, parse_measures, same_measure_names
 from harness.method.profiles import DEFAULT_PROFILE, PROFILES
+from harness.names import select, unknown_message
 from harness.registry import METHODS
 from harness.board.outputs import FORMATS
 from harness.render.text import BASELINE_MARKS
@@ -38,14 +40,13 @@ def collection_arg(name: str, pairs: str = "all"):
 
 
 def pairs_arg(names: str, collection) -> list:
-    """The pairs named by ``all`` or a comma list, among those ``collection`` declares."""
-    from harness.registry import select
-
+    """The pairs named by ``all`` or a comma list, among those ``collection`` declares (``sw`` suggests ``en-sw``)."""
     return select(names, {p.name: p for p in collection.language_pairs()}, f"pair of collection {collection.name}")
 
 
 def _measures(text: str) -> list[str]:
-    names = [m.strip() for m in text.split(",") if m.strip()]
+    """ir_measures or trec_eval names (``map`` becomes ``AP``), each checked before any work."""
+    names = measure_names([m.strip() for m in text.split(",") if m.strip()])
     parse_measures(names)
     for canonical, group in same_measure_names(names).items():
         raise UsageError(f"--measures: {' and '.join(group)} are the same measure ({canonical}); give it once")
@@ -63,7 +64,7 @@ def overrides_arg(settings: list[str]) -> dict[str, dict]:
         if not eq or not dot:
             raise UsageError(f"--set {setting!r}: expected METHOD.PARAM=VALUE")
         if method not in METHODS:
-            raise UsageError(f"--set {setting!r}: unknown method {method}; valid: {', '.join(METHODS)}")
+            raise UsageError(f"--set {setting!r}: " + unknown_message("method", [method], METHODS))
         try:
             value = json.loads(raw)
         except json.JSONDecodeError:
@@ -119,6 +120,7 @@ def comparison_options(args) -> ComparisonOptions:
         alpha=args.alpha,
         family=getattr(args, "family", "table"),
         comparisons=getattr(args, "comparisons", "baseline"),
+        joint_family=getattr(args, "joint_family", False),
         seed=args.seed,
         resamples=args.resamples,
     )
@@ -139,15 +141,29 @@ def _add_board_options(parser: argparse.ArgumentParser) -> None:
     _add_statistics_options(parser)
     parser.add_argument("--family", default="table", help="multiple-testing family: " + "; ".join(f"{k}: {v}" for k, v in FAMILIES.items()) + " (default: table)")
     parser.add_argument("--comparisons", default="baseline", help="; ".join(f"{k}: {v}" for k, v in COMPARISON_MODES.items()) + " (default: baseline)")
+    parser.add_argument("--joint-family", action="store_true",
+                        help="correct methods from outside the built-in registry (plugins, imported runs) in the built-ins' "
+                             "families; by default each is corrected in a family of its own, so adding it moves no other mark")
     parser.add_argument("--formats", type=_formats, default=FORMATS, help=f"comma list of outputs to write: {', '.join(FORMATS)} (default: all)")
+
+
+def _plugin_parent() -> argparse.ArgumentParser:
+    """``--plugin``, which every command takes (harness/registry/plugins.py)."""
+    parent = _Parser(add_help=False)
+    parent.add_argument("--plugin", dest="plugins", action="append", default=[], metavar="MODULE_OR_FILE",
+                        help="load methods (collections, translators) from a module or .py file, [:OBJECT] to name one "
+                             "(repeatable); installed plugins (entry points clir_harness.*) load by themselves")
+    return parent
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m harness", description="Cross-lingual retrieval benchmark: English queries, documents in seven languages.")
+    plugins = _plugin_parent()
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    run = commands.add_parser("run", help="retrieve (or reuse) runs, score them, rebuild the leaderboard")
-    run.add_argument("--methods", default="all", help=f"all, or a comma list of: {', '.join(METHODS)}")
+    run = commands.add_parser("run", parents=[plugins], help="retrieve (or reuse) runs, score them, rebuild the leaderboard")
+    run.add_argument("--methods", default="all", help=f"all (the built-in methods: {', '.join(METHODS)}), or a comma list, "
+                     "which may add registered ones, e.g. all,my-method (`list` shows every registered method)")
     run.add_argument("--pairs", default="all", help=f"all (the collection's pairs), or a comma list, e.g. {','.join(PAIRS)}")
     run.add_argument("--collection", default=DEFAULT_COLLECTION, help=f"one of: {', '.join(COLLECTIONS)} (default: {DEFAULT_COLLECTION})")
     run.add_argument("--depth", type=_depth, default=1000, help="documents retrieved per query, at least 1 (default: 1000)")
@@ -160,26 +176,26 @@ def build_parser() -> argparse.ArgumentParser:
                      help="with --executor ray: encode more than N passages in shards of N on Ray Data actors (default: 50000)")
     _add_board_options(run)
 
-    commands.add_parser("list", help="methods, pairs and collections, and which are usable here now")
+    commands.add_parser("list", parents=[plugins], help="methods, pairs and collections, and which are usable here now")
 
-    evaluate = commands.add_parser("evaluate", help="score saved runs into results/scores/<collection>.json")
+    evaluate = commands.add_parser("evaluate", parents=[plugins], help="score saved runs into results/scores/<collection>.json")
     evaluate.add_argument("--collection", default=DEFAULT_COLLECTION, help=f"one of: {', '.join(COLLECTIONS)}")
     evaluate.add_argument("--pairs", default="all", help="all (the collection's pairs), or a comma list of them")
     evaluate.add_argument("--out", type=Path, default=Path("results"), help="results folder (default: results)")
     evaluate.add_argument("--measures", type=_measures, default=list(DEFAULT_MEASURES), help="comma list of ir_measures names")
 
-    board = commands.add_parser("leaderboard", help="rebuild results/leaderboard.md (and CSV, JSON, LaTeX, plots) from saved runs and scores (no retrieval)")
+    board = commands.add_parser("leaderboard", parents=[plugins], help="rebuild results/leaderboard.md (and CSV, JSON, LaTeX, plots) from saved runs and scores (no retrieval)")
     _add_board_options(board)
 
-    claims = commands.add_parser("claims", help="verdicts on the OPTICAL paper's claims from saved scores: results/claims.md and claims.json")
+    claims = commands.add_parser("claims", parents=[plugins], help="verdicts on the OPTICAL paper's claims from saved scores: results/claims.md and claims.json")
     claims.add_argument("--collection", default=DEFAULT_COLLECTION, help=f"one of: {', '.join(COLLECTIONS)} (default: {DEFAULT_COLLECTION})")
     claims.add_argument("--out", type=Path, default=Path("results"), help="results folder: scores are read from it, claims.md written to it (default: results)")
     _add_statistics_options(claims)
 
     study = commands.add_parser("study", help="research questions as runnable studies: `study list`, `study run NAME`")
     study_commands = study.add_subparsers(dest="study_command", required=True, parser_class=_Parser)
-    study_commands.add_parser("list", help="the registered studies and what each answers")
-    study_run = study_commands.add_parser("run", help="run one study (reusing saved runs) and write results/studies/NAME.md")
+    study_commands.add_parser("list", parents=[plugins], help="the registered studies and what each answers")
+    study_run = study_commands.add_parser("run", parents=[plugins], help="run one study (reusing saved runs) and write results/studies/NAME.md")
     study_run.add_argument("name", help="a registered study (see `study list`)")
     study_run.add_argument("--pairs", default="all", help="all (the study's own), or a comma list of pairs, e.g. en-sw,en-de")
     study_run.add_argument("--methods", default="all", help="all (the study's own), or a comma list of registered methods")
@@ -189,20 +205,33 @@ def build_parser() -> argparse.ArgumentParser:
     study_run.add_argument("--force", action="store_true", help="retrieve again even where a saved run exists")
     _add_statistics_options(study_run)
 
-    check = commands.add_parser("check", help="reproduction check: committed scores against results/expected.tsv, one OK/FAIL line per cell")
+    check = commands.add_parser("check", parents=[plugins], help="reproduction check: committed scores against results/expected.tsv, one OK/FAIL line per cell")
     check.add_argument("--rerun", choices=("none", "bm25", "all"), default="bm25",
                        help="also re-run these cells in a temporary folder: none, bm25 (default, about a minute) or all (trains cold)")
     check.add_argument("--write-expected", action="store_true", help="write results/expected.tsv from the committed scores, then stop")
     check.add_argument("--out", type=Path, default=Path("results"), help="results folder (default: results)")
 
-    export = commands.add_parser("export", help="write a collection's saved runs and qrels for other tools: ranx JSON, TREC, or PyTerrier-ready Parquet")
+    export = commands.add_parser("export", parents=[plugins], help="write a collection's saved runs and qrels for other tools: ranx JSON, TREC, or PyTerrier-ready Parquet")
     export.add_argument("--format", required=True, choices=("ranx", "trec", "pyterrier"), help="ranx | trec | pyterrier")
     export.add_argument("--collection", default=DEFAULT_COLLECTION, help=f"one of: {', '.join(COLLECTIONS)} (default: {DEFAULT_COLLECTION})")
     export.add_argument("--pairs", default="all", help="all (the collection's pairs), or a comma list of them")
     export.add_argument("--out", type=Path, default=Path("results"), help="results folder the runs are read from (default: results)")
     export.add_argument("--dest", type=Path, default=Path("export"), help="folder to write into (default: export)")
 
-    compare = commands.add_parser("compare", help="per-query differences of method A against method B: a table, tests and a plot")
+    imported = commands.add_parser("import-run", parents=[plugins],
+                                   help="put a TREC run from another system on the board: checked, scored, with significance")
+    imported.add_argument("file", type=Path, help="a TREC run file (qid Q0 docid rank score tag)")
+    imported.add_argument("--name", required=True, help="the row's name on the board (letters, digits, . _ + -)")
+    imported.add_argument("--pair", required=True, help="the language pair it retrieved for, e.g. en-sw")
+    imported.add_argument("--collection", default=DEFAULT_COLLECTION, help=f"one of: {', '.join(COLLECTIONS)}, irds:ID or a folder (default: {DEFAULT_COLLECTION})")
+    imported.add_argument("--description", default="", help="one line on what produced the run (kept in its sidecar)")
+    imported.add_argument("--drop-unknown", action="store_true",
+                          help="drop lines whose query or document id the collection does not have (counted in the sidecar); "
+                               "default: refuse the file, naming the first such line")
+    imported.add_argument("--force", action="store_true", help="replace an imported run of the same name")
+    _add_board_options(imported)
+
+    compare = commands.add_parser("compare", parents=[plugins], help="per-query differences of method A against method B: a table, tests and a plot")
     compare.add_argument("method_a", metavar="A", help="a method in the scores file")
     compare.add_argument("method_b", metavar="B", help="the method A is compared with")
     compare.add_argument("--pairs", default="all", help="all (every pair of the collection where both have scores), or a comma list of them")

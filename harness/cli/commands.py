@@ -14,17 +14,29 @@ from harness.data.collections import COLLECTIONS, saved_collection
 from harness.data.pairs import ALL_PAIRS, PAIRS
 from harness.errors import HarnessError, UsageError
 from harness.board.markdown import console_table
-from harness.evaluation.saved import evaluate_saved
+from harness.evaluation.saved import evaluate_saved, runs_without_sidecar
 from harness.evaluation.scores import load_scores, scores_path
 from harness.executors.local import run_all
 from harness.files.atomic import atomic_open
 from harness.method.profiles import get_profile
-from harness.registry import METHODS, select
+from harness.evaluation.measure_names import measure_name
+from harness.names import select, suggestions, unknown_message
+from harness.registry import METHODS, builtin_names
 from harness.render.plots import compare_plot_path
 
 
+def score_saved(collection, pairs, out: Path, measures) -> dict:
+    """Score the saved runs into the scores file; a run file without a sidecar is one line, never silently skipped."""
+    entries = evaluate_saved(collection, pairs, out, measures)
+    for run in runs_without_sidecar(out, collection.name, pairs):
+        print(f"{run}: a run file with no sidecar is not scored; to put it on the board: python -m harness import-run "
+              f"{run} --name {run.stem}-imported --collection {collection.name} --pair {run.parent.name} --out {out}",
+              flush=True)
+    return entries
+
+
 def cmd_run(args) -> int:
-    methods = select(args.methods, METHODS, "method")
+    methods = select(args.methods, METHODS, "method", builtin_names())
     collection = collection_arg(args.collection, args.pairs)
     pairs = pairs_arg(args.pairs, collection)
     overrides = overrides_arg(args.settings)
@@ -47,7 +59,7 @@ def cmd_run(args) -> int:
     executor = make_executor(args.executor, args.ray_address, args.shard_passages)
     outcomes = run_all(methods, pairs, collection, args.depth, args.out, args.force, overrides,
                        report=lambda line: print(line, flush=True), executor=executor)
-    evaluate_saved(collection, pairs, args.out, args.measures)
+    score_saved(collection, pairs, args.out, args.measures)
     boards = write_leaderboard(args.out, args.measures, options, args.formats)
     skipped = [o for o in outcomes if o.status == "skipped"]
     ready = len(outcomes) - len(skipped)
@@ -69,7 +81,7 @@ def cmd_leaderboard(args) -> int:
     options = comparison_options(args)
     for collection in COLLECTIONS.values():
         if (args.out / "runs" / collection.name).is_dir():
-            evaluate_saved(collection, collection.language_pairs(), args.out, args.measures)
+            score_saved(collection, collection.language_pairs(), args.out, args.measures)
     write_leaderboard(args.out, args.measures, options, args.formats)
     print(args.out / LEADERBOARD if "md" in args.formats else args.out)
     return 0
@@ -90,14 +102,18 @@ def cmd_compare(args) -> int:
     options = comparison_options(args)
     path, entries = _saved_scores(args.out, args.collection)
     methods = ordered_methods(entries)
-    for name in (args.method_a, args.method_b):
-        if name not in methods:
-            raise UsageError(f"unknown method {name}; valid: {', '.join(methods)}")
+    unknown = [name for name in (args.method_a, args.method_b) if name not in methods]
+    if unknown:
+        raise UsageError(unknown_message("method", unknown, methods))
     if args.method_a == args.method_b:
         raise UsageError(f"compare needs two different methods, got {args.method_a} twice")
     measures = sorted({m for e in entries.values() for m in e.scores})
-    if args.measure not in measures:
-        raise UsageError(f"unknown measure {args.measure}; valid: {', '.join(measures)}")
+    measure = measure_name(args.measure)
+    if measure not in measures:
+        close = suggestions(args.measure, measures)
+        hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+        raise UsageError(f"{path} has no {measure} scores{hint}; valid: {', '.join(measures)}")
+    args.measure = measure
     collection = collection_arg(args.collection, args.pairs) if args.pairs != "all" or args.collection in COLLECTIONS \
         else saved_collection(args.collection, entries)
     pairs = None if args.pairs == "all" else list(dict.fromkeys(p.name for p in pairs_arg(args.pairs, collection)))
@@ -144,7 +160,7 @@ def cmd_study(args) -> int:
     options = comparison_options(args)
     check_out(args.out)
     pairs = None if args.pairs == "all" else [p.name for p in select(args.pairs, ALL_PAIRS, "pair")]
-    methods = None if args.methods == "all" else [m.name for m in select(args.methods, METHODS, "method")]
+    methods = None if args.methods == "all" else [m.name for m in select(args.methods, METHODS, "method", builtin_names())]
     settings = overrides_arg(args.settings)
     for path in study.load()(args.out, pairs, methods, options, args.force, lambda line: print(line, flush=True), settings):
         print(path)
@@ -153,8 +169,28 @@ def cmd_study(args) -> int:
 
 def cmd_evaluate(args) -> int:
     collection = collection_arg(args.collection, args.pairs)
-    entries = evaluate_saved(collection, pairs_arg(args.pairs, collection), args.out, args.measures)
+    entries = score_saved(collection, pairs_arg(args.pairs, collection), args.out, args.measures)
     print(f"{len(entries)} entries in {scores_path(args.out, collection.name)}")
+    return 0
+
+
+def cmd_import_run(args) -> int:
+    from harness.interop.import_run import import_run
+
+    collection = collection_arg(args.collection, args.pair)
+    pairs = pairs_arg(args.pair, collection)
+    check_out(args.out)
+    options = comparison_options(args)
+    done = import_run(args.file, args.name, collection, pairs[0].name, args.out, args.description, args.drop_unknown,
+                      args.force)
+    dropped = done.dropped_queries + done.dropped_documents
+    print(f"imported {args.file} as {args.name} on {collection.name}/{pairs[0].name}: {done.lines} lines for "
+          f"{done.queries} queries" + (f"; dropped {done.dropped_queries} line(s) of unknown queries and "
+                                       f"{done.dropped_documents} of unknown documents" if dropped else "")
+          + (f"; {done.judged_without_run} judged queries have no line (they score 0)" if done.judged_without_run else ""))
+    score_saved(collection, collection.language_pairs(), args.out, args.measures)
+    write_leaderboard(args.out, args.measures, options, args.formats)
+    print(args.out / LEADERBOARD if "md" in args.formats else args.out)
     return 0
 
 

@@ -8,7 +8,8 @@ from harness.data.collections import COLLECTIONS, DEFAULT_COLLECTION, load_topic
 from harness.data.pairs import PAIRS
 from harness.errors import HarnessError
 from harness.files.paths import MIRROR_ENV, data_mirror
-from harness.registry import METHODS
+from harness.registry import BUILT_IN, METHODS, origin_of
+from harness.registry.plugins import COLLECTION_ORIGINS
 
 
 def cmd_list(args) -> int:
@@ -29,7 +30,9 @@ def cmd_list(args) -> int:
         run = [t for t in topics.values() if not isinstance(t, HarnessError)]
         for spec in METHODS.values():
             oracle = " (oracle: a ceiling, not a competitor)" if spec.oracle else ""
-            print(f"  {spec.name}  [{spec.family}; needs {', '.join(spec.needs) or 'nothing'}]{oracle}  {spec.description}")
+            origin = (origin_of(spec.name) or BUILT_IN).describe()
+            print(f"  {spec.name}  [{spec.family}; needs {', '.join(spec.needs) or 'nothing'}; {origin}]{oracle}  "
+                  f"{spec.description}")
             for pair_name, pair_topics in topics.items():
                 if isinstance(pair_topics, HarnessError):
                     print(f"    {pair_name}: not usable: {pair_topics}")
@@ -67,6 +70,7 @@ def cmd_list(args) -> int:
                 import ir_datasets
 
                 where = f"ir_datasets downloads it into {ir_datasets.util.home_path()} on first use (needs the network once)"
-            print(f"  {collection.name}  {collection.description}; {where}")
+            plugin = f" [{COLLECTION_ORIGINS[collection.name].describe()}]" if collection.name in COLLECTION_ORIGINS else ""
+            print(f"  {collection.name}{plugin}  {collection.description}; {where}")
             print(f"    pairs: {', '.join(collection.pairs) or 'none'}; ids: {collection.pattern}")
         return 0

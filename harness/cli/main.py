@@ -13,6 +13,7 @@ from harness.cli import commands
 from harness.cli.args import build_parser
 from harness.cli.listing import cmd_list
 from harness.errors import HarnessError, UsageError
+from harness.registry import load_plugins
 
 COMMANDS = {
     "run": commands.cmd_run,
@@ -24,6 +25,7 @@ COMMANDS = {
     "study": commands.cmd_study,
     "check": commands.cmd_check,
     "export": commands.cmd_export,
+    "import-run": commands.cmd_import_run,
 }
 
 
@@ -39,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with interrupted:
             args = build_parser().parse_args(argv)
+            for line in load_plugins(args.plugins):
+                print(f"plugin {line}", flush=True)
             return COMMANDS[args.command](args)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -22,10 +22,12 @@ def compare_collection(
     groups: Mapping[str, tuple[str, ...]] = GROUPS,
     oracles: Collection[str] = (),
     pairs: Sequence[str] = tuple(PAIRS),
+    own: Collection[str] = (),
 ) -> ComparisonResults:
     """Every comparison of one collection's board, corrected per family.
 
     ``oracles`` (e.g. bm25-ht) are neither compared nor used as a reference: a ceiling is not a competitor.
+    ``own``: methods corrected each in a family of their own unless ``options.joint_family`` (``families.py``).
     """
     methods = [m for m in methods if m not in oracles]
     if options.baseline_mode:
@@ -48,7 +50,7 @@ def compare_collection(
                     unpaired.add(result)
                 elif result is not None:
                     raw.append(result)
-    comparisons, families = correct(raw, lambda c: family_label(c, options), options.correction)
+    comparisons, families = correct(raw, lambda c: family_label(c, options, own), options.correction)
     results = ComparisonResults(
         options=options,
         comparisons=comparisons,

@@ -53,7 +53,8 @@ def has_scores(entries: Entries, method: str) -> bool:
 
 
 def covered_group(entries: Entries, methods: Sequence[str], group: str = "low-resource mean") -> dict[str, tuple[str, ...]]:
-    """The mean column over the pairs of ``group`` where every one of ``methods`` has a score.
+    """The mean column over the pairs of ``group`` where every one of ``methods`` (the board passes its
+    baselines) has a score.
 
     When a method misses a pair of a group (bm25-nmt on en-yo without Yoruba MT) the group's
     mean column shows no score for it; this column still compares every method, on the pairs

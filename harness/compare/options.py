@@ -32,6 +32,9 @@ class ComparisonOptions:
     seed: int = 0
     resamples: int = 10_000
     confidence: float = 0.95
+    # False: methods from outside the built-in registry are corrected each in a family of their own
+    # (families.py); True: one family for all, as --family says.
+    joint_family: bool = False
 
     def __post_init__(self):
         for value, valid, what in (

@@ -5,6 +5,7 @@ means ``method`` scored higher."""
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -120,12 +121,15 @@ class ComparisonResults:
     def of_measure(self, measure: str) -> list[Comparison]:
         return [c for c in self.comparisons if c.measure == measure]
 
-    def family_sizes(self, measure: str, over_groups: bool, reference: str | None = None) -> dict[str, int]:
-        """Families (label -> size) that the comparisons of one table touch, pair or mean columns."""
+    def family_sizes(self, measure: str, over_groups: bool, reference: str | None = None,
+                     exclude: Collection[str] = ()) -> dict[str, int]:
+        """Families (label -> size) that the comparisons of one table touch, pair or mean columns;
+        ``exclude``: leave out the comparisons of these methods (those corrected in families of their own)."""
         return {
             c.family: self.families[c.family]
             for c in self.of_measure(measure)
             if c.over_group == over_groups and (reference is None or c.reference == reference)
+            and c.method not in exclude and c.reference not in exclude
         }
 
     def tie_group(self, measure: str, column: str) -> TieGroup | None:

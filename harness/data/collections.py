@@ -19,7 +19,7 @@ from functools import cached_property
 import ir_datasets
 
 from harness.data.pairs import PAIRS, LanguagePair, get_pair
-from harness.errors import HarnessError
+from harness.errors import HarnessError, UsageError
 
 
 @dataclass(frozen=True)
@@ -185,10 +185,13 @@ def load_topics(collection: CollectionSpec, pair: LanguagePair) -> Topics:
                 qrels.setdefault(qrel.query_id, {})[qrel.doc_id] = qrel.relevance
     except HarnessError:
         raise
+    except KeyError:
+        raise UsageError(f"no such ir_datasets id: {dataset_id}; see https://ir-datasets.com for the ids") from None
     except Exception as exc:
         home = ir_datasets.util.home_path()
         raise HarnessError(
-            f"{dataset_id}: ir_datasets cannot provide it here ({type(exc).__name__}); it downloads into {home} "
-            "on first use, which needs the network once"
+            f"{dataset_id}: ir_datasets knows it but cannot provide its data here ({type(exc).__name__}); it downloads "
+            f"into {home} on first use, which needs the network once: run `ir_datasets export {dataset_id} queries "
+            "> /dev/null` (and `docs`) where there is network"
         ) from None
     return Topics(collection.name, dataset_id, pair, queries, qrels, dataset)

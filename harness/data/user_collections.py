@@ -20,6 +20,7 @@ from pathlib import Path
 from harness.data.collections import COLLECTIONS, CollectionSpec
 from harness.data.pairs import PAIR_NAME
 from harness.errors import HarnessError, UsageError
+from harness.names import suggestions, unknown_message
 
 IRDS = "irds:"
 LOCAL = "local:"
@@ -42,10 +43,31 @@ def irds_collection(value: str, pairs: str) -> CollectionSpec:
     names = _pair_names(pairs, value)
     if "{lang}" not in pattern and len(names) != 1:
         raise UsageError(f"--collection {value}: an id without {{lang}} serves one pair; got {', '.join(names)}")
+    for pair in names:
+        check_irds_id(pattern.format(lang=pair.split("-", 1)[1]))
     name = results_name(value)
     return CollectionSpec(name, f"ir_datasets {pattern}", "ir_datasets (MacAvaney et al., SIGIR 2021)",
                           "see the dataset's ir_datasets page", False, pattern, names,
                           needs="whatever ir_datasets needs for it (often the network once)")
+
+
+def check_irds_id(dataset_id: str) -> None:
+    """UsageError (exit 2) when ir_datasets knows no such id, before anything is downloaded.
+
+    An id is known when ir_datasets has registered it or one of its id patterns matches it
+    (CLIRMatrix's are patterns).  A known id whose data is not here yet fails later, in
+    ``load_topics``, with the command that downloads it (exit 1).
+    """
+    import ir_datasets
+
+    registry = ir_datasets.registry
+    registered = getattr(registry, "_registered", {})
+    patterns = getattr(registry, "_patterns", ())
+    if dataset_id in registered or any(pattern.match(dataset_id) for pattern, _ in patterns):
+        return
+    close = suggestions(dataset_id, sorted(registered))
+    hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+    raise UsageError(f"no such ir_datasets id: {dataset_id}{hint}; see https://ir-datasets.com for the ids")
 
 
 def results_name(value: str) -> str:
@@ -55,7 +77,7 @@ def results_name(value: str) -> str:
     if value.startswith(LOCAL) or (value not in COLLECTIONS and Path(value).is_dir()):
         return Path(value[len(LOCAL):] if value.startswith(LOCAL) else value).expanduser().resolve().name
     if value not in COLLECTIONS:
-        raise UsageError(f"unknown collection {value}; valid: {', '.join(COLLECTIONS)}, irds:<ir_datasets id>, or a folder")
+        raise UsageError(unknown_message("collection", [value], [*COLLECTIONS, "irds:<ir_datasets id>", "a folder"]))
     return value
 
 
@@ -82,7 +104,7 @@ def resolve_collection(value: str, pairs: str = "all") -> CollectionSpec:
     elif value.startswith(LOCAL) or Path(value).is_dir():
         spec = local_collection(value)
     else:
-        raise UsageError(f"unknown collection {value}; valid: {', '.join(COLLECTIONS)}, irds:<ir_datasets id>, "
-                         "or a folder (see harness/data/local.py)")
+        raise UsageError(unknown_message("collection", [value], [*COLLECTIONS, "irds:<ir_datasets id>",
+                                                                  "a folder (see harness/data/local.py)"]))
     COLLECTIONS[spec.name] = spec
     return spec

@@ -23,6 +23,10 @@ def summarize_use(used: Mapping[str, Any]) -> str | None:
     translator = used.get("translator")
     if translator:
         return f"translator {translator['spec']}"
+    external = used.get("external")
+    if external:
+        about = f": {external['description']}" if external.get("description") else ""
+        return f"run imported from {Path(external['source']).name} (sha256 {external['sha256'][:12]}){about}"
     if used.get("fusion"):
         members = " and ".join(m["method"] for m in used.get("members", []))
         settings = ", ".join(f"{k} = {v}" for k, v in used.get("parameters", {}).items())
@@ -55,6 +59,20 @@ def _scores_belong(saved: ScoreEntry | None, sidecar: Mapping[str, Any], topics,
     )
 
 
+def runs_without_sidecar(out: Path, collection: str, pairs: Sequence[LanguagePair]) -> list[Path]:
+    """Run files under ``out`` with no sidecar beside them: never scored, so the caller says so.
+
+    A run from elsewhere goes on the board through ``python -m harness import-run``, which checks it
+    and writes its sidecar.
+    """
+    found = []
+    for pair in pairs:
+        folder = out / "runs" / collection / pair.name
+        if folder.is_dir():
+            found += [run for run in sorted(folder.glob("*.run")) if not run.with_suffix(".json").is_file()]
+    return found
+
+
 def evaluate_saved(
     collection: CollectionSpec, pairs: Sequence[LanguagePair], out: Path, measures: Sequence[str]
 ) -> dict[tuple[str, str], ScoreEntry]:
@@ -84,8 +102,11 @@ def evaluate_saved(
                 )
             used = summarize_use(sidecar.get("used", {}))
             saved = entries.get((pair.name, method))
+            origin = (sidecar.get("origin") or {}).get("kind")
+            origin = None if origin in (None, "built-in") else origin
             if _scores_belong(saved, sidecar, topics, measures):
                 saved.used = used  # the sidecar's wording may be newer than the scores
+                saved.origin = origin
                 saved.scores = {m: saved.scores[m] for m in measures}
                 continue
             result = evaluate(read_run(run_path), topics.qrels, measures)
@@ -102,6 +123,7 @@ def evaluate_saved(
                 empty_queries=result.empty_queries,
                 query_ids=list(table.index),
                 scores={m: table[m].tolist() for m in table.columns},
+                origin=origin,
             )
     save_scores(path, collection.name, entries)
     return entries

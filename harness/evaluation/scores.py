@@ -34,6 +34,9 @@ class ScoreEntry:
     empty_queries: int = 0
     query_ids: list[str] = field(default_factory=list)
     scores: dict[str, list[float]] = field(default_factory=dict)  # measure -> value per query id
+    # Where the method came from when not built in ("distribution", "module", "file", "external": an
+    # imported run): such a row is corrected in a family of its own (harness/compare/families.py).
+    origin: str | None = None
 
     def values(self, measure: str) -> np.ndarray:
         return np.asarray(self.scores[measure], dtype=float)
@@ -70,8 +73,16 @@ def save_scores(path: Path, collection: str, entries: dict[tuple[str, str], Scor
     for entry in ordered:
         if entry.query_ids:
             shared.setdefault(entry.pair, entry.query_ids)
-    rows = [asdict(e) | ({"query_ids": e.pair} if e.query_ids and e.query_ids == shared[e.pair] else {}) for e in ordered]
+    rows = [_row(e) | ({"query_ids": e.pair} if e.query_ids and e.query_ids == shared[e.pair] else {}) for e in ordered]
     # One entry per line: compact, yet a diff shows which cells changed.
     ids = ",\n".join(f"{json.dumps(pair)}:{json.dumps(q, ensure_ascii=False, separators=(',', ':'))}" for pair, q in shared.items())
     body = ",\n".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")) for e in rows)
     atomic_write_text(path, f'{{"collection": {json.dumps(collection)}, "query_ids": {{\n{ids}\n}}, "entries": [\n{body}\n]}}\n')
+
+
+def _row(entry: ScoreEntry) -> dict:
+    """An entry as stored; ``origin`` only where it says something (a built-in's is left out)."""
+    row = asdict(entry)
+    if row["origin"] is None:
+        del row["origin"]
+    return row

@@ -21,6 +21,7 @@ from harness.evaluation.runs import environment, read_sidecar, run_matches_sidec
 from harness.files.atomic import atomic_open
 from harness.files.paths import cache_dir
 from harness.method import MethodSpec, Unavailable
+from harness.registry import BUILT_IN, Origin, origin_of
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ def cell_record(spec: MethodSpec, topics: Topics, params: Mapping[str, Any], dep
         "qrels_sha256": topics.qrels_sha256,
         "queries_sha256": topics.queries_sha256,
         "resolved": resolved,
+        "origin": (origin_of(spec.name) or Origin("module", spec.implementation.__module__)).record(),
     }
 
 
@@ -91,6 +93,8 @@ def reusable(record: Mapping[str, Any], topics: Topics, out: Path, force: bool) 
         return False
     sidecar = read_sidecar(sidecar_path)
     if sidecar.get("status") != "ok" or not _same_parameters(sidecar, record["parameters"], record["depth"], record["resolved"], topics):
+        return False
+    if sidecar.get("origin", BUILT_IN.record()) != record["origin"]:  # another plugin, or another version of it
         return False
     if run_matches_sidecar(run_path, sidecar):
         return True

@@ -15,6 +15,7 @@ from typing import Any
 from harness.data.collections import Topics
 from harness.errors import HarnessError, UsageError
 from harness.method.params import check_value, undeclared
+from harness.names import suggestions
 
 Ranking = dict[str, list[tuple[str, float]]]  # query id -> [(doc id, score)], best first
 NEEDS = ("translator", "encoder", "bitext", "teacher", "runs")  # runs: other methods' saved runs (fusion)
@@ -57,7 +58,9 @@ class MethodSpec:
         params = dict(self.defaults)
         for key, value in (overrides or {}).items():
             if key not in params:
-                raise UsageError(f"{self.name} has no parameter {key!r}; it has: {', '.join(sorted(params))}")
+                close = suggestions(key, params)
+                hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+                raise UsageError(f"{self.name} has no parameter {key!r}{hint}; it has: {', '.join(sorted(params))}")
             params[key] = check_value(self.name, key, value)
         return params
 

@@ -17,6 +17,7 @@ from importlib import import_module
 from typing import Callable
 
 from harness.errors import UsageError
+from harness.names import unknown_message
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def register(study: Study) -> Study:
 
 def get_study(name: str) -> Study:
     if name not in STUDIES:
-        raise UsageError(f"unknown study {name}; valid: {', '.join(STUDIES)}")
+        raise UsageError(unknown_message("study", [name], STUDIES))
     return STUDIES[name]
 
 
