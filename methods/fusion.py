@@ -1,9 +1,12 @@
-"""Fusion: combine the saved runs of other registered methods with ranx (Bassani 2022).
+"""Fusion: combine the saved runs of other registered methods.
 
 * ``rrf``: reciprocal-rank fusion, score(d) = sum over members of 1 / (k + rank(d)), k = 60 by
-  default (Cormack, Clarke & Büttcher, SIGIR 2009);
+  default (Cormack, Clarke & Büttcher, SIGIR 2009).  Computed here, in a few lines of plain
+  Python: ranx compiles its fusion functions with numba on first use, which cost 27 s of the
+  first fusion cell of a cold run (BENCHMARKS.md); tests check it against ``ranx.fuse`` on
+  the same runs, float for float.
 * ``combsum``: CombSUM (Fox & Shaw, TREC-2 1994) over scores normalised per query
-  (``normalisation``: min-max by default).
+  (``normalisation``: min-max by default), by ranx (Bassani & Romelli 2022).
 
 A query that some member left without any document is fused over the members that answered it.
 
@@ -24,9 +27,7 @@ from typing import Any
 
 from harness.data.collections import Topics
 from harness.method import MethodSpec, Ranking, Retriever, Unavailable
-from harness.evaluation.runs import read_run, read_sidecar, run_paths
-
-RANX_METHODS = {"rrf": "rrf", "combsum": "sum"}
+from harness.evaluation.runs import read_run, read_sidecar, run_paths, trec_order
 
 
 class FusionRetriever(Retriever):
@@ -67,11 +68,8 @@ class FusionRetriever(Retriever):
         self.members = members
 
     def retrieve(self, queries: Mapping[str, str], depth: int) -> Ranking:
-        from ranx import Run, fuse
-
         member_runs = {m: read_run(Path(path)) for m, (path, _) in self.members.items()}
-        # ranx fuses runs over the same queries; a query that a member did not answer (no document
-        # retrieved) is fused over the members that did, so each such group is fused on its own.
+        # A query that a member did not answer (no document retrieved) is fused over the members that did.
         groups: dict[tuple[str, ...], list[str]] = {}
         for query in queries:
             having = tuple(m for m, run in member_runs.items() if run.get(query))
@@ -79,17 +77,14 @@ class FusionRetriever(Retriever):
                 groups.setdefault(having, []).append(query)
         ranking: Ranking = {}
         for having, chosen in groups.items():
-            runs = [Run({q: member_runs[m][q] for q in chosen}, name=m) for m in having]
-            # ranx needs two runs; one run fused with itself gives twice its fused score: halved, exactly.
-            scale = 0.5 if len(runs) == 1 else 1.0
-            runs = runs * 2 if len(runs) == 1 else runs
             if self.params["fusion"] == "rrf":
-                fused = fuse(runs=runs, method="rrf", params={"k": int(self.params["rrf_k"])})
+                fused = {q: rrf([member_runs[m][q] for m in having], int(self.params["rrf_k"])) for q in chosen}
             else:
-                fused = fuse(runs=runs, norm=self.params["normalisation"], method=RANX_METHODS[self.params["fusion"]])
-            for query, docs in fused.to_dict().items():
+                fused = combsum_ranx({m: {q: member_runs[m][q] for q in chosen} for m in having},
+                                     self.params["normalisation"])
+            for query, docs in sorted(fused.items()):  # queries in id order, as ranx wrote them
                 ordered = sorted(docs.items(), key=lambda item: (-item[1], item[0]))[:depth]
-                ranking[query] = [(doc, float(score) * scale) for doc, score in ordered]
+                ranking[query] = [(doc, float(score)) for doc, score in ordered]
         return ranking
 
     def provenance(self) -> dict:
@@ -99,17 +94,39 @@ class FusionRetriever(Retriever):
             "fusion": self.params["fusion"],
             "parameters": {"k": self.params["rrf_k"]} if self.params["fusion"] == "rrf" else {"normalisation": self.params["normalisation"]},
             "members": [{"method": m, "run": path, "run_sha256": sha} for m, (path, sha) in self.members.items()],
-            "library": f"ranx {version('ranx')}",
+            "library": "harness rrf" if self.params["fusion"] == "rrf" else f"ranx {version('ranx')}",
         }
+
+
+def rrf(member_runs: Sequence[Mapping[str, float]], k: int) -> dict[str, float]:
+    """One query's RRF scores: each member's documents ranked by score (descending; harness runs
+    have no ties, and a tie is broken by trec_eval's rule), summed over members in their order."""
+    fused: dict[str, float] = {}
+    for run in member_runs:
+        for rank, (doc, _) in enumerate(trec_order(run.items()), start=1):
+            fused[doc] = fused.get(doc, 0.0) + 1 / (k + rank)
+    return fused
+
+
+def combsum_ranx(member_runs: Mapping[str, Mapping[str, Mapping[str, float]]], normalisation: str) -> dict:
+    """CombSUM of per-query normalised scores by ranx: member -> query -> doc -> score in, query -> doc -> score out."""
+    from ranx import Run, fuse  # ranx compiles with numba on first use: only when CombSUM is asked for
+
+    runs = [Run(dict(run), name=m) for m, run in member_runs.items()]
+    # ranx needs two runs; one run fused with itself gives twice its fused score: halved, exactly.
+    scale = 0.5 if len(runs) == 1 else 1.0
+    runs = runs * 2 if len(runs) == 1 else runs
+    fused = fuse(runs=runs, norm=normalisation, method="sum").to_dict()
+    return {q: {d: s * scale for d, s in docs.items()} for q, docs in fused.items()}
 
 
 def fusion(name: str, members: Sequence[str], method: str = "rrf") -> MethodSpec:
     """A fusion entry: ``name`` combining the saved runs of ``members`` with ``method`` (rrf or combsum)."""
-    label = "reciprocal-rank fusion" if method == "rrf" else "CombSUM of normalised scores"
+    label = "reciprocal-rank fusion" if method == "rrf" else "CombSUM of normalised scores (ranx)"
     return MethodSpec(
         name=name,
         family="fusion",
-        description=f"{label} of the runs of {' and '.join(members)} (ranx)",
+        description=f"{label} of the runs of {' and '.join(members)}",
         reference="Cormack et al. 2009 (RRF); Fox & Shaw 1994 (CombSUM); Bassani & Romelli 2022 (ranx fusion)",
         needs=("runs",),
         implementation=FusionRetriever,
