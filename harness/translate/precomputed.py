@@ -11,8 +11,11 @@ Two public sources, both pinned in ``harness/data/sources.tsv``; the spec is
   Tatoeba-MT (Marian) models on NTREX-128
   (``models/Tatoeba-MT-models/<model>/<release>/ntrex128.eng-<xxx>.output``),
   line i translating line i of NTREX's ``newstest2019-src.eng.txt``.  System
-  name ``opus-mt-ntrex``: one model per language (the leaderboard's best by
-  chrF), recorded in every run's sidecar.
+  name ``opus-mt-ntrex``: one model per language, recorded in every run's
+  sidecar (``used.translator.model``) and shown by ``python -m harness list``:
+  the leaderboard's best by chrF for sw, so, mr, fi, de and fr; for yo the
+  bilingual ``eng-yor/opus+bt-2021-04-10`` model (chrF 0.154, BLEU 2.9: a weak
+  system), the best Yoruba output whose copy could be verified.
 
 A source sentence is translated by looking up its line; a text that is not a
 line of the English side has no translation, and the translator says so.
