@@ -33,7 +33,7 @@ def build_boards(out: Path, measures, options: ComparisonOptions) -> list:
             source = str(path.relative_to(out))
             oracles = [m for m in ordered_methods(entries) if m in METHODS and METHODS[m].oracle]
             boards.append(build_board(name, title, source, entries, ordered_methods(entries), measures, options, oracles,
-                                      collection.pairs))
+                                      collection.pairs, collection.complete_judgements))
     return boards
 
 

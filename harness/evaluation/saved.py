@@ -51,6 +51,7 @@ def _scores_belong(saved: ScoreEntry | None, sidecar: Mapping[str, Any], topics,
         and saved.qrels_sha256 == topics.qrels_sha256
         and saved.dataset_id == topics.dataset_id
         and saved.scored_by == SCORED_BY
+        and saved.judged_at_10 is not None
         and all(m in saved.scores for m in measures)
     )
 
@@ -100,6 +101,7 @@ def evaluate_saved(
                 run_sha256=sidecar["run_sha256"],
                 scored_by=SCORED_BY,
                 empty_queries=result.empty_queries,
+                judged_at_10=float(result.judged.mean()) if len(result.judged) else None,
                 query_ids=list(table.index),
                 scores={m: table[m].tolist() for m in table.columns},
             )
