@@ -20,6 +20,13 @@ def _number(value: float, digits: int = 4) -> str:
     return "" if not math.isfinite(value) else f"{value:+.{digits}f}"
 
 
+def source_paragraph(claim) -> str:
+    """The source and its own sentence, quoted verbatim, or why no sentence is quoted."""
+    if claim.quote:
+        return f"Source: {claim.source}, which says: “{claim.quote}” {claim.unquoted}".rstrip()
+    return f"Source: {claim.source}. {claim.unquoted}"
+
+
 def _needed(f) -> str:
     if f.queries_needed is None:
         return "none would do" if math.isfinite(f.p_corrected) else ""
@@ -65,7 +72,8 @@ def claims_markdown(results: Sequence[ClaimResult], options: ComparisonOptions, 
     for result in results:
         parts += [
             f"## `{result.claim.id}`: {result.verdict}",
-            f"{result.claim.wording} Source: {result.claim.source}. Measure: {text.measure_title(result.claim.measure)}.",
+            f"{result.claim.wording} Measure: {text.measure_title(result.claim.measure)}.",
+            source_paragraph(result.claim),
             findings_table(result),
         ]
     parts.append(
