@@ -8,7 +8,6 @@ in the format the collections' loading scripts and Anserini read (CIRAL: ``docid
 
 import hashlib
 import json
-from pathlib import Path
 
 import ir_datasets
 import pytest
@@ -20,7 +19,6 @@ from harness.data.hub_corpus import HubCorpus
 from harness.data.pairs import PAIRS, get_pair
 from harness.errors import HarnessError
 from harness.evaluation.runs import read_sidecar
-from harness.models import hub
 from harness.translate import parse_translator
 
 CIRAL_CASES = [
@@ -124,30 +122,6 @@ def _ciral_passages(lang: str, split: str) -> list[dict]:
     rows += [{"docid": "X#1#0", "title": "", "text": "habari nyingine kabisa", "url": "https://example.org/x1"},
              {"docid": "X#2#0", "title": "", "text": "mvua kubwa ilinyesha jana", "url": "https://example.org/x2"}]
     return rows
-
-
-@pytest.fixture
-def fake_hub(tmp_path, monkeypatch):
-    """Hugging Face "online": a download writes the given lines; returns the list of downloads made."""
-    monkeypatch.setenv("IR_DATASETS_HOME", str(tmp_path / "irds"))
-    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    monkeypatch.setattr(hub, "hub_status", lambda: hub.HubStatus(True, "reachable", "test"))
-    files: dict[str, bytes] = {}
-    calls = []
-
-    def download(repo, path, repo_type, revision, local_dir):
-        calls.append((repo, path, repo_type, revision))
-        target = Path(local_dir) / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(files[path])
-        return str(target)
-
-    import huggingface_hub
-
-    monkeypatch.setattr(huggingface_hub, "hf_hub_download", download)
-    hub_collection._count.cache_clear()
-    yield files, calls
-    hub_collection._count.cache_clear()
 
 
 def _jsonl(rows) -> bytes:
