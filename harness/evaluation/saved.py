@@ -22,7 +22,8 @@ def summarize_use(used: Mapping[str, Any]) -> str | None:
     """The short name of what served a run, for the leaderboard's footnotes."""
     translator = used.get("translator")
     if translator:
-        return f"translator {translator['spec']}"
+        note = f" ({translator['note']})" if translator.get("note") else ""
+        return f"translator {translator['spec']}{note}"
     if used.get("fusion"):
         members = " and ".join(m["method"] for m in used.get("members", []))
         settings = ", ".join(f"{k} = {v}" for k, v in used.get("parameters", {}).items())

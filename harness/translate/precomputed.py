@@ -33,6 +33,11 @@ from harness.data.sources import PinnedFile, SourceUnavailable, fetch_with_sha25
 from harness.errors import HarnessError, UsageError
 from harness.translate.base import Translator
 
+# Said beside every result of these outputs (sidecar, footnotes): the leaderboard's own scores of the file,
+# re-scored from the pinned copy (../shared/data/README.md).
+NOTES = {
+    "eng-yor/opus+bt-2021-04-10": "a weak system: chrF 0.154, BLEU 2.9 on NTREX",
+}
 MOZILLA = "mozilla/firefox-translations-models"
 OPUS_MT = "Helsinki-NLP/OPUS-MT-leaderboard"
 OPUS_MT_SYSTEM = "opus-mt-ntrex"
@@ -110,6 +115,10 @@ def table(lang: str, system: str) -> dict[str, str]:
     return _table(lang, system)[0]
 
 
+def _note(output: PrecomputedOutput) -> str | None:
+    return next((note for model, note in NOTES.items() if f"/{model}/" in f"/{output.file.path}"), None)
+
+
 class PrecomputedTranslator(Translator):
     scheme = "precomputed"
 
@@ -162,4 +171,4 @@ class PrecomputedTranslator(Translator):
             "sha256": sha256,
             "sha256_pinned": output.file.sha256 is not None,
             "english_side": "/".join(output.english),
-        }
+        } | ({"note": note} if (note := _note(output)) else {})
