@@ -116,9 +116,18 @@ def test_leaderboard_rebuilds_from_scores_alone(board, tmp_path):
     assert (fresh / "leaderboard.md").read_text() == (board / "leaderboard.md").read_text()
 
 
-def test_list_reports_usability(capsys):
+def test_list_reports_usability(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("IR_DATASETS_HOME", str(tmp_path))  # no corpus downloaded here
     assert main(["list"]) == 0
     out = capsys.readouterr().out
-    assert "en-fi: usable with precomputed:opus-mt-ntrex" in out and "en-yo: not usable: no translator for en-yo" in out
-    assert "en-yo: usable with reference:ntrex" in out and "precomputed MT systems pinned: opus-mt-ntrex" in out
+    assert "en-fi: usable with precomputed:opus-mt-ntrex" in out and "en-yo: usable with precomputed:opus-mt-ntrex" in out
+    assert "en-yo: usable with reference:ntrex" in out
+    assert "precomputed MT systems pinned: opus-mt-ntrex (OPUS-MT Tatoeba-MT-models/eng-yor/opus+bt-2021-04-10)" in out
     assert "clirmatrix/sw/bi139-base/en/test1, wikiclir/sw" in out
+    # CIRAL and AfriCLIRMatrix: their pairs, Hausa among them, and why they need the network here.
+    assert "  ciral  CIRAL v1.0 test set A" in out and "  africlirmatrix  AfriCLIRMatrix v1.0 test" in out
+    assert out.count("pairs: en-ha, en-so, en-sw, en-yo") == 4  # ciral, its two other splits, africlirmatrix
+    assert "en-ha corpus CIRAL/ciral-corpus/passages-v1.0/hausa_passages.jsonl@cbaa143: CIRAL corpus needs network once (HF_HUB_OFFLINE set)" in out
+    assert "en-yo corpus castorini/africlirmatrix/africlirmatrix-v1.0-yoruba/corpus.jsonl@640a77e: AfriCLIRMatrix corpus needs network once" in out
+    assert "en-ha  Hausa (low-resource); only in: ciral, ciral-test-a-pools, ciral-test-b, africlirmatrix" in out

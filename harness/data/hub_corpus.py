@@ -26,6 +26,7 @@ from harness.errors import HarnessError
 from harness.files.atomic import atomic_write_text
 
 HUB_URL = "https://huggingface.co/datasets/{repo}/resolve/{revision}/{path}"
+_VERIFIED: set[tuple] = set()  # (path, size, mtime, inode, sha256) of copies hashed in this process
 
 
 @dataclass(frozen=True)
@@ -71,12 +72,17 @@ class HubCorpus:
         """
         if self.cached():
             recorded = self.record.read_text(encoding="ascii").strip()
+            stat = self.local.stat()
+            seen = (str(self.local), stat.st_size, stat.st_mtime_ns, stat.st_ino, recorded)
+            if seen in _VERIFIED:  # hashed already in this process, and unchanged since (about 1 s per GB)
+                return self.local, recorded
             actual = sha256_of(self.local)
             if actual != recorded:
                 raise HarnessError(
                     f"{self.local}: sha256 {actual} differs from {recorded}, recorded when it was downloaded "
                     f"from {self.url}; delete both files to download it again"
                 )
+            _VERIFIED.add(seen)
             return self.local, recorded
         reason = self.unavailable_reason()
         if reason is not None:
