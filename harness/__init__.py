@@ -5,9 +5,12 @@ first use so that ``import harness`` stays light.
 
 Importing ``harness`` registers the built-in collections into ir_datasets, so
 ``ir_datasets.load("harness/ntrex/sw")`` (or ``harness/xquad/de``, ``harness/multi30k/cs``,
-``harness/ntrex-sentences/yo``) works like any other dataset id.  Registering reads no data.
+``harness/ntrex-sentences/yo``, ``ciral/sw/test-a``, ``africlirmatrix/ha``) works like any other
+dataset id.  Registering reads no data.
 """
 
+from harness.data import africlirmatrix as _africlirmatrix
+from harness.data import ciral as _ciral
 from harness.data import multi30k as _multi30k
 from harness.data import ntrex as _ntrex
 from harness.data import ntrex_sentences as _ntrex_sentences
@@ -15,7 +18,7 @@ from harness.data import xquad as _xquad
 
 __version__ = "0.1.0"
 
-for _module in (_ntrex, _ntrex_sentences, _xquad, _multi30k):
+for _module in (_ntrex, _ntrex_sentences, _xquad, _multi30k, _ciral, _africlirmatrix):
     _module.register()
 
 

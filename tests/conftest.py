@@ -62,3 +62,31 @@ def build_tiny_bert(folder: Path, seed: int = 0, hidden: int = 32) -> Path:
 @pytest.fixture(scope="session")
 def tiny_bert(tmp_path_factory) -> Path:
     return build_tiny_bert(tmp_path_factory.mktemp("tiny-bert"))
+
+
+@pytest.fixture
+def fake_hub(tmp_path, monkeypatch):
+    """The Hugging Face hub "online" for the corpora of CIRAL and AfriCLIRMatrix: a download writes
+    ``files[path]``; yields (files, the downloads made)."""
+    import huggingface_hub
+
+    from harness.data import hub_collection
+    from harness.models import hub
+
+    monkeypatch.setenv("IR_DATASETS_HOME", str(tmp_path / "irds"))
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(hub, "hub_status", lambda: hub.HubStatus(True, "reachable", "test"))
+    files: dict[str, bytes] = {}
+    calls = []
+
+    def download(repo, path, repo_type, revision, local_dir):
+        calls.append((repo, path, repo_type, revision))
+        target = Path(local_dir) / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(files[path])
+        return str(target)
+
+    monkeypatch.setattr(huggingface_hub, "hf_hub_download", download)
+    hub_collection._count.cache_clear()
+    yield files, calls
+    hub_collection._count.cache_clear()

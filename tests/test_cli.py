@@ -16,7 +16,7 @@ from harness.errors import HarnessError
     [
         (["run", "--methods", "bm25-nmt,nope"], "valid: all, bm25-nmt, bm25-ht, mdpr, kd, cal, optical"),
         (["run", "--pairs", "en-xx"], "valid: all, en-sw, en-so, en-yo, en-mr, en-fi, en-de, en-fr"),
-        (["run", "--collection", "msmarco"], "valid: ntrex, ntrex-sentences, xquad, multi30k, clirmatrix, wikiclir"),
+        (["run", "--collection", "msmarco"], "valid: ntrex, ntrex-sentences, xquad, multi30k, ciral, ciral-test-a-pools, ciral-test-b, africlirmatrix, clirmatrix, wikiclir"),
         (["run", "--set", "bm25-nmt.k3=1"], "it has: b, k1, profile, translator, translator_choice"),
     ],
 )
@@ -62,21 +62,21 @@ def test_run_writes_runs_sidecars_scores_and_board(board, capsys):
     assert lines[0].split()[1] == "Q0" and len({line.split()[0] for line in lines}) == 122  # one retrieves nothing
     sidecar = json.loads(run.with_suffix(".json").read_text())
     assert sidecar["status"] == "ok" and sidecar["parameters"]["k1"] == 0.9
-    # OPUS-MT serves fi and sw, NLLB only fi: the most-pairs rule takes OPUS-MT for both.
+    # OPUS-MT serves fi, sw and yo, NLLB only fi: the most-pairs rule takes OPUS-MT for all three.
     assert sidecar["used"]["translator"]["spec"] == "precomputed:opus-mt-ntrex"
-    assert sidecar["used"]["translator_choice"]["pairs_served"]["precomputed:opus-mt-ntrex"] == ["en-fi", "en-sw"]
+    assert sidecar["used"]["translator_choice"]["pairs_served"]["precomputed:opus-mt-ntrex"] == ["en-fi", "en-sw", "en-yo"]
     assert sidecar["dataset_id"] == "harness/ntrex/fi" and len(sidecar["qrels_sha256"]) == 64
     assert sidecar["environment"]["packages"]["pyserini"] == "1.6.0"
     sw = json.loads((board / "runs" / "ntrex" / "en-sw" / "bm25-nmt.json").read_text())
     assert sw["used"]["translator"]["spec"] == "precomputed:opus-mt-ntrex"
-    skipped = json.loads((board / "runs" / "ntrex" / "en-yo" / "bm25-nmt.json").read_text())
-    assert skipped["status"] == "skipped" and "no translator for en-yo" in skipped["reason"]
-    assert "no pinned sha256" in skipped["reason"]
-    assert not (board / "runs" / "ntrex" / "en-yo" / "bm25-nmt.run").exists()
+    yo = json.loads((board / "runs" / "ntrex" / "en-yo" / "bm25-nmt.json").read_text())
+    assert yo["status"] == "ok" and yo["used"]["translator"]["model"] == "OPUS-MT Tatoeba-MT-models/eng-yor/opus+bt-2021-04-10"
+    assert (board / "runs" / "ntrex" / "en-yo" / "bm25-nmt.run").exists()
     oracle = json.loads((board / "runs" / "ntrex" / "en-yo" / "bm25-ht.json").read_text())
     assert oracle["status"] == "ok" and oracle["used"]["translator"]["spec"] == "reference:ntrex"
     text = (board / "leaderboard.md").read_text()
-    assert "### MAP (mean AP)" in text and "skipped[^" in text and "translator precomputed:opus-mt-ntrex" in text
+    assert "### MAP (mean AP)" in text and "translator precomputed:opus-mt-ntrex" in text
+    assert "`bm25-nmt` on en-yo: translator precomputed:opus-mt-ntrex (a weak system: chrF 0.154, BLEU 2.9 on NTREX)" in text
     assert "| `bm25-ht` (oracle) " in text
     scores = json.loads((board / "scores" / "ntrex.json").read_text())
     fi = next(e for e in scores["entries"] if e["pair"] == "en-fi" and e["method"] == "bm25-nmt")
@@ -116,9 +116,18 @@ def test_leaderboard_rebuilds_from_scores_alone(board, tmp_path):
     assert (fresh / "leaderboard.md").read_text() == (board / "leaderboard.md").read_text()
 
 
-def test_list_reports_usability(capsys):
+def test_list_reports_usability(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("IR_DATASETS_HOME", str(tmp_path))  # no corpus downloaded here
     assert main(["list"]) == 0
     out = capsys.readouterr().out
-    assert "en-fi: usable with precomputed:opus-mt-ntrex" in out and "en-yo: not usable: no translator for en-yo" in out
-    assert "en-yo: usable with reference:ntrex" in out and "precomputed MT systems pinned: opus-mt-ntrex" in out
+    assert "en-fi: usable with precomputed:opus-mt-ntrex" in out and "en-yo: usable with precomputed:opus-mt-ntrex" in out
+    assert "en-yo: usable with reference:ntrex" in out
+    assert "precomputed MT systems pinned: opus-mt-ntrex (OPUS-MT Tatoeba-MT-models/eng-yor/opus+bt-2021-04-10)" in out
     assert "clirmatrix/sw/bi139-base/en/test1, wikiclir/sw" in out
+    # CIRAL and AfriCLIRMatrix: their pairs, Hausa among them, and why they need the network here.
+    assert "  ciral  CIRAL v1.0 test set A" in out and "  africlirmatrix  AfriCLIRMatrix v1.0 test" in out
+    assert out.count("pairs: en-ha, en-so, en-sw, en-yo") == 4  # ciral, its two other splits, africlirmatrix
+    assert "en-ha corpus CIRAL/ciral-corpus/passages-v1.0/hausa_passages.jsonl@cbaa143: CIRAL corpus needs network once (HF_HUB_OFFLINE set)" in out
+    assert "en-yo corpus castorini/africlirmatrix/africlirmatrix-v1.0-yoruba/corpus.jsonl@640a77e: AfriCLIRMatrix corpus needs network once" in out
+    assert "en-ha  Hausa (low-resource); only in: ciral, ciral-test-a-pools, ciral-test-b, africlirmatrix" in out

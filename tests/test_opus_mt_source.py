@@ -1,9 +1,12 @@
-"""OPUS-MT's NTREX outputs (pinned, in the mirror), the unpinned Yoruba one, and the reference translator.
+"""OPUS-MT's NTREX outputs (pinned, in the mirror, all seven languages), the handling of an unpinned
+row (a file whose bytes could not be pinned), and the reference translator.
 
 Expected lines are read straight from the mirror files here (line i of the output translates
-line i of NTREX's English), not through the code under test.
+line i of NTREX's English), not through the code under test; expected sha256s come from the
+mirror's MANIFEST.tsv.
 """
 
+import csv
 import hashlib
 import io
 import urllib.request
@@ -20,10 +23,13 @@ from harness.translate import precomputed
 
 MIRROR = Path(__file__).resolve().parents[2] / "shared" / "data" / "mirror"
 OPUS = "Helsinki-NLP/OPUS-MT-leaderboard"
-YO_PATH = (
+YO_PATH = "models/Tatoeba-MT-models/eng-yor/opus+bt-2021-04-10/ntrex128.eng-yor.output"
+# The leaderboard's best Yoruba output, which could not be copied: pinned by URL only, as it once was here.
+UNPINNED_PATH = (
     "models/Tatoeba-MT-models/deu+eng+fra+por+spa-mul/opusTCv20230926max50+bt+jhubc_transformer-big_2024-05-30/"
     "ntrex128.eng-yor.output"
 )
+UNPINNED_COMMIT = "c896da949661a9ebefffc63e467cbef1ccf110f4"
 ENGLISH = MIRROR / "MicrosoftTranslator/NTREX/NTREX-128/newstest2019-src.eng.txt"
 
 
@@ -41,7 +47,21 @@ def mirror_lines(lang_code: str) -> list[str]:
     return path.read_text(encoding="utf-8").split("\n")[:-1]
 
 
-@pytest.mark.parametrize("lang,code", [("sw", "swa"), ("so", "som"), ("mr", "mar"), ("fi", "fin"), ("de", "deu"), ("fr", "fra")])
+@pytest.fixture
+def unpinned_yoruba(monkeypatch):
+    """The manifest with the Yoruba row as an unpinned one (no size, no sha256; another path)."""
+    pinned = dict(sources.manifest())
+    del pinned[(OPUS, YO_PATH)]
+    pinned[(OPUS, UNPINNED_PATH)] = sources.PinnedFile(OPUS, UNPINNED_COMMIT, UNPINNED_PATH, None, None)
+    monkeypatch.setattr(sources, "manifest", lambda: pinned)
+    precomputed.outputs.cache_clear()
+    yield
+    precomputed.outputs.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "lang,code", [("sw", "swa"), ("so", "som"), ("yo", "yor"), ("mr", "mar"), ("fi", "fin"), ("de", "deu"), ("fr", "fra")]
+)
 def test_opus_mt_translates_each_headline_by_its_line(lang, code):
     english = ENGLISH.read_text(encoding="utf-8").replace("\r", "").split("\n")[:-1]
     output = mirror_lines(code)
@@ -64,24 +84,34 @@ def test_first_swahili_line_is_the_known_one():
     ]
 
 
-def test_yoruba_offline_is_a_reason_not_a_substitute():
+def test_yoruba_is_the_pinned_bilingual_model_of_the_manifest():
+    with open(MIRROR.parent / "MANIFEST.tsv", encoding="utf-8", newline="") as handle:
+        row = next(r for r in csv.DictReader(handle, delimiter="\t") if r["path"] == YO_PATH)
+    pin = sources.pinned(OPUS, YO_PATH)
+    assert (pin.commit, pin.size, pin.sha256) == (row["commit"], int(row["bytes"]), row["sha256"])
+    described = parse_translator("precomputed:opus-mt-ntrex").describe(PAIRS["en-yo"])
+    assert described["model"] == "OPUS-MT Tatoeba-MT-models/eng-yor/opus+bt-2021-04-10"
+    assert described["sha256"] == row["sha256"] and described["sha256_pinned"] is True
+
+
+def test_unpinned_file_offline_is_a_reason_not_a_substitute(unpinned_yoruba):
     yo = PAIRS["en-yo"]
     headlines = [d.headline for d in documents(yo.ntrex)]
     reason = parse_translator("precomputed:opus-mt-ntrex").unavailable_reason(yo, headlines)
-    assert "no pinned sha256" in reason and "c896da949661a9ebefffc63e467cbef1ccf110f4" in reason and "\n" not in reason
+    assert "no pinned sha256" in reason and UNPINNED_COMMIT in reason and "\n" not in reason
     choice = choose_translator(["precomputed:opus-mt-ntrex", "precomputed:nllb"], yo, headlines, "most-pairs")
     assert choice.translator is None  # nothing else is put in its place
 
 
 def fake_mirror(tmp_path: Path, yoruba_lines: int) -> Path:
     (tmp_path / "MicrosoftTranslator").symlink_to(MIRROR / "MicrosoftTranslator")
-    target = tmp_path / OPUS / YO_PATH
+    target = tmp_path / OPUS / UNPINNED_PATH
     target.parent.mkdir(parents=True)
     target.write_text("".join(f"yo {i}\n" for i in range(yoruba_lines)), encoding="utf-8")
     return target
 
 
-def test_yoruba_from_a_mirror_records_the_sha256_it_read(tmp_path, monkeypatch):
+def test_unpinned_file_from_a_mirror_records_the_sha256_it_read(tmp_path, monkeypatch, unpinned_yoruba):
     target = fake_mirror(tmp_path, 1997)
     monkeypatch.setenv("HARNESS_DATA_MIRROR", str(tmp_path))
     yo = PAIRS["en-yo"]
@@ -93,14 +123,24 @@ def test_yoruba_from_a_mirror_records_the_sha256_it_read(tmp_path, monkeypatch):
     assert described["sha256_pinned"] is False
 
 
-def test_yoruba_with_a_missing_line_is_one_clear_error(tmp_path, monkeypatch):
+def test_unpinned_file_with_a_missing_line_is_one_clear_error(tmp_path, monkeypatch, unpinned_yoruba):
     fake_mirror(tmp_path, 1996)
     monkeypatch.setenv("HARNESS_DATA_MIRROR", str(tmp_path))
     with pytest.raises(HarnessError, match=r"ntrex128\.eng-yor\.output: expected 1997 lines, found 1996"):
         parse_translator("precomputed:opus-mt-ntrex").unavailable_reason(PAIRS["en-yo"], ["x"])
 
 
-def test_unpinned_download_records_its_sha256_and_is_reused(tmp_path, monkeypatch):
+def test_pinned_yoruba_copy_that_differs_is_rejected(tmp_path, monkeypatch):
+    (tmp_path / "MicrosoftTranslator").symlink_to(MIRROR / "MicrosoftTranslator")
+    target = tmp_path / OPUS / YO_PATH
+    target.parent.mkdir(parents=True)
+    target.write_text("".join(f"yo {i}\n" for i in range(1997)), encoding="utf-8")
+    monkeypatch.setenv("HARNESS_DATA_MIRROR", str(tmp_path))
+    with pytest.raises(HarnessError, match="does not match the pinned"):
+        parse_translator("precomputed:opus-mt-ntrex").unavailable_reason(PAIRS["en-yo"], ["x"])
+
+
+def test_unpinned_download_records_its_sha256_and_is_reused(tmp_path, monkeypatch, unpinned_yoruba):
     body = b"".join(b"line %d\n" % i for i in range(1997))
     calls = []
 
@@ -111,15 +151,15 @@ def test_unpinned_download_records_its_sha256_and_is_reused(tmp_path, monkeypatc
     monkeypatch.delenv("HARNESS_DATA_MIRROR")
     monkeypatch.setattr(urllib.request, "urlopen", urlopen)
     downloads = tmp_path / "downloads"
-    path, sha256 = sources._fetch(OPUS, YO_PATH, None, downloads)
+    path, sha256 = sources._fetch(OPUS, UNPINNED_PATH, None, downloads)
     assert sha256 == hashlib.sha256(body).hexdigest() and path.read_bytes() == body
     assert path.with_name(path.name + ".sha256").read_text().strip() == sha256
-    assert calls == [sources.pinned(OPUS, YO_PATH).url]
+    assert calls == [sources.pinned(OPUS, UNPINNED_PATH).url]
     sources._fetch.cache_clear()
-    assert sources._fetch(OPUS, YO_PATH, None, downloads) == (path, sha256) and len(calls) == 1  # reused
+    assert sources._fetch(OPUS, UNPINNED_PATH, None, downloads) == (path, sha256) and len(calls) == 1  # reused
     path.write_bytes(b"changed\n")  # a copy that no longer matches what was recorded is fetched again
     sources._fetch.cache_clear()
-    assert sources._fetch(OPUS, YO_PATH, None, downloads)[1] == sha256 and len(calls) == 2
+    assert sources._fetch(OPUS, UNPINNED_PATH, None, downloads)[1] == sha256 and len(calls) == 2
 
 
 def test_reference_translator_returns_ntrex_human_translation():

@@ -9,6 +9,7 @@ import pytest
 from harness.cli.main import main
 from harness.errors import HarnessError
 from harness.reproduction.check import read_expected
+from test_ciral_collections import _ciral_passages, _jsonl
 
 RESULTS = Path(__file__).resolve().parent.parent / "results"
 
@@ -60,3 +61,53 @@ def test_malformed_expected_file_names_the_line(tmp_path):
     (tmp_path / "expected.tsv").write_text("collection\tpair\tmethod\tmeasure\tvalue\ttolerance\nntrex\ten-sw\tmdpr\tAP\tabc\t0.1\n")
     with pytest.raises(HarnessError, match=r"expected.tsv:2: expected 6 tab-separated fields with numbers"):
         read_expected(tmp_path)
+
+
+def test_pyserini_ciral_rows_are_the_published_ones_and_need_network_offline(committed, capsys, monkeypatch):
+    from harness.reproduction.external import read_external
+
+    rows = {(r.collection, r.pair, r.method, r.measure): r for r in read_external()}
+    assert len(rows) == 48  # 3 splits x 4 languages x (bm25-qt, mdpr) x (nDCG@20, R@100)
+    # Values as pyserini/2cr/ciral.yaml (castorini/pyserini @ 2bb342a) prints them.
+    assert rows[("ciral", "en-ha", "bm25-ht", "nDCG@20")].value == 0.1656
+    assert rows[("ciral-test-b", "en-yo", "bm25-ht", "R@100")].value == 0.6434
+    assert rows[("ciral-test-a-pools", "en-sw", "mdpr", "nDCG@20")].value == 0.1556
+    assert rows[("ciral", "en-so", "mdpr", "R@100")].profile == "paper"
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert main(["check", "--rerun", "none", "--out", str(committed)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("NEEDS NETWORK") == 48 and "CIRAL corpus needs network once" in out
+    assert "48 Pyserini 2CR expectations: 0 OK, 0 FAIL, 48 not run" in out
+
+
+def test_an_external_row_is_run_and_compared_where_the_corpus_is_here(fake_hub, tmp_path, monkeypatch, capsys):
+    from harness.data import ciral
+    from harness.reproduction import external
+
+    files, _ = fake_hub
+    rows = _ciral_passages("sw", "test-a")
+    files[ciral.corpus("sw").path] = _jsonl(rows)
+    out = tmp_path / "out"
+    assert main(["run", "--collection", "ciral", "--pairs", "en-sw", "--methods", "bm25-ht", "--out", str(out)]) == 0
+    capsys.readouterr()
+    # R@100 by hand from the run file and the qrels: relevant retrieved / relevant judged, 0 for a query
+    # nothing relevant was retrieved for, averaged over the queries with a relevant judgement.
+    relevant: dict[str, set[str]] = {}
+    for judged in ciral.qrels("sw", "test-a"):
+        if judged.relevance > 0:
+            relevant.setdefault(judged.query_id, set()).add(judged.doc_id)
+    retrieved: dict[str, list[str]] = {}
+    for line in (out / "runs" / "ciral" / "en-sw" / "bm25-ht.run").read_text().splitlines():
+        query, _, doc, *_ = line.split()
+        retrieved.setdefault(query, []).append(doc)
+    recall = sum(len(relevant[q] & set(retrieved.get(q, [])[:100])) / len(relevant[q]) for q in relevant) / len(relevant)
+    assert recall > 0
+    table = tmp_path / "expected.tsv"
+    table.write_text("collection\tpair\tmethod\tprofile\tmeasure\tvalue\ttolerance\tcondition\n"
+                     f"ciral\ten-sw\tbm25-ht\tsmall\tR@100\t{recall!r}\t1e-6\tbm25-qt.sw\n"  # scores keep 6 decimals
+                     f"ciral\ten-sw\tbm25-ht\tsmall\tnDCG@20\t{recall + 0.5!r}\t0.005\tbm25-qt.sw\n")
+    monkeypatch.setattr(external, "TABLE", table)
+    lines = []
+    ok, failed, not_run = external.check_external(external.read_external(), {"bm25-ht"}, lines.append, tmp_path / "check")
+    assert (ok, failed, not_run) == (1, 1, 0)
+    assert lines[0].startswith("OK            ciral/en-sw/bm25-ht/R@100") and lines[1].startswith("FAIL          ciral/en-sw/bm25-ht/nDCG@20")

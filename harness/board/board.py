@@ -52,12 +52,22 @@ class CollectionBoard:
     groups: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(GROUPS))  # mean columns -> their pairs
     pairs: tuple[str, ...] = tuple(PAIRS)  # the collection's pairs: one column each
     own: frozenset[str] = frozenset()  # rows from outside the built-in registry, each in a family of its own
+    # Judgements complete by construction (an unjudged document is non-relevant): no Judged@10 warning.
+    complete_judgements: bool = False
     _means: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     _intervals: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = field(default_factory=dict, repr=False)
 
     @property
     def main_measure(self) -> str:
         return self.measures[0]
+
+    def judged(self) -> dict[str, dict[str, float]]:
+        """Judged@10 of every scored cell: method -> pair -> mean over its queries."""
+        return {
+            method: {pair: e.judged_at_10 for pair in self.pairs
+                     if (e := self.entry(pair, method)) is not None and e.status == "ok" and e.judged_at_10 is not None}
+            for method in self.methods
+        }
 
     @property
     def columns(self) -> list[str]:
@@ -117,6 +127,7 @@ def build_board(
     oracles: Collection[str] = (),
     pairs: Sequence[str] = tuple(PAIRS),
     own: Collection[str] = (),
+    complete_judgements: bool = False,
 ) -> CollectionBoard:
     """Every number one collection's board shows; the comparisons are computed here, once.
 
@@ -140,5 +151,5 @@ def build_board(
     comparisons = compare_collection(entries, methods, measures, options, groups, oracles, tuple(pairs), own)
     return CollectionBoard(
         name, title, source, entries, list(methods), list(measures), options, comparisons, oracles, groups, tuple(pairs),
-        own=own,
+        own=own, complete_judgements=complete_judgements,
     )

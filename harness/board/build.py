@@ -43,7 +43,7 @@ def build_boards(out: Path, measures, options: ComparisonOptions) -> list:
             oracles = [m for m in ordered_methods(entries) if m in METHODS and METHODS[m].oracle]
             methods = ordered_methods(entries)
             boards.append(build_board(name, title, source, entries, methods, measures, options, oracles,
-                                      collection.pairs, outside_methods(methods, entries)))
+                                      collection.pairs, outside_methods(methods, entries), collection.complete_judgements))
     return boards
 
 

@@ -172,3 +172,32 @@ def own_family_sentence(board: CollectionBoard) -> str:
     return (f"{rows}: from outside the built-in registry (a plugin or an imported run); each is corrected in a "
             "family of its own against each baseline, so adding it leaves every other row's marks unchanged "
             "(--joint-family: one family for all).")
+
+
+# Below this share of judged documents in a method's top 10, its scores on a pooled collection are a
+# lower bound: too much of what it ranks high was never judged (and counts as non-relevant).
+JUDGED_WARNING = 0.5
+
+
+def judged_note(board: CollectionBoard) -> str:
+    """Judged@10 on this board: one warning line per method below ``JUDGED_WARNING`` on a pooled collection,
+    or, where the judgements are complete by construction (NTREX), what the figure means there."""
+    judged = board.judged()
+    values = [v for per_pair in judged.values() for v in per_pair.values()]
+    if not values:
+        return ""
+    what = ("Judged@10: the share of each query's top 10 that is judged (ir_measures `Judged@10`, averaged over "
+            "queries; per cell in the CSV and JSON as `judged_at_10`).")
+    if board.complete_judgements:
+        return (f"{what} It ranges from {min(values):.2f} to {max(values):.2f} here. This collection's judgements are "
+                "complete by construction, every document not judged is non-relevant rather than unknown, so a low "
+                "Judged@10 is no warning: it only counts how few documents are relevant to each query.")
+    lines = [what]
+    for method, per_pair in judged.items():
+        low = {pair: value for pair, value in per_pair.items() if value < JUDGED_WARNING}
+        if low:
+            cells = ", ".join(f"{pair} {value:.2f}" for pair, value in low.items())
+            lines.append(f"⚠ `{method}`: Judged@10 below {JUDGED_WARNING} ({cells}): shallow pools make its scores "
+                         "there a lower bound.")
+    return "\n\n".join(lines)
+

@@ -113,7 +113,7 @@ def collection_section(
     board: CollectionBoard, plots: Collection[str], data_files: list[str], command: str = "python -m harness leaderboard"
 ) -> str:
     notes = Footnotes()
-    parts = [f"## {board.title}", f"Rebuilt from `{board.source}` by `{command}`."]
+    parts = [f"## {board.title}", f"Rebuilt from `{board.source}` by `{command}`.", legend.judged_note(board)]
     for measure in board.measures:
         parts += [
             f"### {text.measure_title(measure)}",

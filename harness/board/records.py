@@ -48,6 +48,9 @@ def score_records(board: CollectionBoard) -> list[dict]:
                     "ci_low": rounded(float(low.loc[method, column])) if column in low.columns else math.nan,
                     "ci_high": rounded(float(high.loc[method, column])) if column in high.columns else math.nan,
                     "queries": len(entry.query_ids) if entry is not None and entry.status == "ok" else None,
+                    # The same for every measure of a cell: how much of its top 10 is judged.
+                    "judged_at_10": rounded(entry.judged_at_10)
+                    if entry is not None and entry.status == "ok" and entry.judged_at_10 is not None else math.nan,
                     "status": "ok" if not math.isnan(value) else (entry.status if entry is not None else "missing"),
                     "reason": entry.reason if entry is not None else None,
                     "used": entry.used if entry is not None else None,

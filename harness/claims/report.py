@@ -20,6 +20,20 @@ def _number(value: float, digits: int = 4) -> str:
     return "" if not math.isfinite(value) else f"{value:+.{digits}f}"
 
 
+def source_paragraph(claim) -> str:
+    """The source and its own sentence, quoted verbatim, or why no sentence is quoted."""
+    if claim.quote:
+        return f"Source: {claim.source}, which says: “{claim.quote}” {claim.unquoted}".rstrip()
+    return f"Source: {claim.source}. {claim.unquoted}"
+
+
+def _needed(f) -> str:
+    if f.queries_needed is None:
+        return "none would do" if math.isfinite(f.p_corrected) else ""
+    unit = " per pair" if len(f.pairs) > 1 else ""
+    return f"{f.queries_needed}; {f.queries_needed_corrected}{unit}"
+
+
 def findings_table(result: ClaimResult) -> str:
     rows = [
         {
@@ -29,6 +43,7 @@ def findings_table(result: ClaimResult) -> str:
             "95% CI": text.interval(f.ci_low, f.ci_high) if math.isfinite(f.ci_low) else "",
             "p": text.p_value(f.p_value) if math.isfinite(f.p_value) else "",
             "p corrected": text.p_value(f.p_corrected) if math.isfinite(f.p_corrected) else "",
+            "queries for 80% power (α; α/m)": _needed(f),
             "numbers": f.note,
         }
         for f in result.findings
@@ -57,7 +72,8 @@ def claims_markdown(results: Sequence[ClaimResult], options: ComparisonOptions, 
     for result in results:
         parts += [
             f"## `{result.claim.id}`: {result.verdict}",
-            f"{result.claim.wording} Source: {result.claim.source}. Measure: {text.measure_title(result.claim.measure)}.",
+            f"{result.claim.wording} Measure: {text.measure_title(result.claim.measure)}.",
+            source_paragraph(result.claim),
             findings_table(result),
         ]
     parts.append(
@@ -67,7 +83,11 @@ def claims_markdown(results: Sequence[ClaimResult], options: ComparisonOptions, 
         f"{options.resamples} resamples, seed {options.seed}. {correction} correction within each claim's family "
         f"(per-pair tests, mean tests, gap tests: each its own family); α = {options.alpha}. Intervals: "
         f"{round(options.confidence * 100)}% percentile intervals, paired bootstrap over queries per pair, or a "
-        "stratified bootstrap (queries resampled within their own pair) for gains and gaps."
+        "stratified bootstrap (queries resampled within their own pair) for gains and gaps. Queries for 80% power: "
+        "how many queries a two-sided paired t-test would need to detect the observed mean difference, given the "
+        f"standard deviation of the per-query differences, at α = {options.alpha} and at its family's α/m (m tests; "
+        "Bonferroni's level, Holm's first step); over several pairs, queries per pair for the t approximation of the "
+        "weighted mean difference (statsmodels `TTestPower`; topic-set-size design, Sakai 2016)."
     )
     return "\n\n".join(parts) + "\n"
 

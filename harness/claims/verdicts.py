@@ -21,12 +21,14 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from harness.claims.registry import CLAIMS, Claim
-from harness.compare import GROUPS, ComparisonOptions, Entries, compare_on_pair, compare_over_pairs, scored
+from harness.compare import (GROUPS, ComparisonOptions, Entries, aligned_scores, compare_on_pair, compare_over_pairs,
+                             needed_for_effect, scored)
 from harness.data.pairs import HIGH_RESOURCE, LOW_RESOURCE, PAIRS
 from harness.stats import correct_pvalues
 from harness.stats.effect_size import all_tied
 from harness.stats.fisher_randomization_test import sign_flip_pvalue
 from harness.stats.stratified_bootstrap import stratified_bootstrap_ci
+from harness.stats.topic_set_size import weighted_effect_size
 
 SUPPORTED, CONTRADICTED, NOT_SEPARABLE, NOT_TESTABLE = (
     "supported here", "contradicted here", "not separable here", "not testable here",
@@ -46,6 +48,11 @@ class Finding:
     family_size: int = 0
     pairs: tuple[str, ...] = ()
     note: str = ""  # the numbers in words, or why it is not testable
+    # Paired tests only: the standardised difference (weighted over pairs), and the queries (per pair, over
+    # several) a paired t-test would need for 80% power at alpha and at the family's alpha/m.
+    power_effect: float = math.nan
+    queries_needed: int | None = None
+    queries_needed_corrected: int | None = None
 
 
 @dataclass(frozen=True)
@@ -67,15 +74,29 @@ def _direction_verdict(diff: float, p_corrected: float, alpha: float, claimed_si
 
 
 def _with_correction(findings: list[Finding], correction: str, alpha: float, claimed_sign: int) -> list[Finding]:
-    """Correct the p-values of ``findings`` as one family and set each verdict from its corrected p."""
+    """Correct the p-values of ``findings`` as one family and set each verdict from its corrected p; each also
+    gets the queries 80% power would take, and a "not separable" one the sentence saying how many would do."""
     testable = [i for i, f in enumerate(findings) if math.isfinite(f.p_value)]
     corrected = correct_pvalues(np.array([findings[i].p_value for i in testable]), method=correction) if testable else []
     out = list(findings)
     for i, p in zip(testable, corrected):
         f = out[i]
-        out[i] = replace(f, p_corrected=float(p), family_size=len(testable),
-                         verdict=_direction_verdict(f.estimate, float(p), alpha, claimed_sign))
+        verdict = _direction_verdict(f.estimate, float(p), alpha, claimed_sign)
+        needed = needed_for_effect(f.power_effect, alpha, len(testable), per_pair=len(f.pairs) > 1)
+        note = f"{f.note}; {needed.not_separable_sentence()}" if verdict == NOT_SEPARABLE else f.note
+        out[i] = replace(f, p_corrected=float(p), family_size=len(testable), verdict=verdict, note=note,
+                         queries_needed=needed.queries, queries_needed_corrected=needed.queries_corrected)
     return out
+
+
+def _power_effect(entries: Entries, method: str, reference: str, pairs, measure: str, weights=None) -> float:
+    """The standardised difference of ``method`` over ``reference`` on ``pairs`` (weights 1/K by default)."""
+    differences = []
+    for pair in pairs:
+        reference_scores, method_scores = aligned_scores(scored(entries, pair, reference, measure),
+                                                         scored(entries, pair, method, measure), measure)
+        differences.append(method_scores - reference_scores)
+    return weighted_effect_size(differences, weights)
 
 
 def check_better_than(claim: Claim, entries: Entries, options: ComparisonOptions) -> list[Finding]:
@@ -95,14 +116,16 @@ def check_better_than(claim: Claim, entries: Entries, options: ComparisonOptions
                 if c is None or not hasattr(c, "p_value"):
                     continue  # scored on different queries: Unpaired
                 per_pair.append(Finding(claim.id, f"{versus} on {pair}", NOT_SEPARABLE, c.mean_diff, c.ci_low, c.ci_high,
-                                        c.p_value, pairs=(pair,), note=f"{c.mean_method:.4f} vs {c.mean_reference:.4f}"))
+                                        c.p_value, pairs=(pair,), note=f"{c.mean_method:.4f} vs {c.mean_reference:.4f}",
+                                        power_effect=_power_effect(entries, method, reference, (pair,), claim.measure)))
             label = claim.group if pairs == group else f"{claim.group} ({', '.join(PAIRS[p].lang for p in pairs)})"
             if len(pairs) < 2:
                 means.append(Finding(claim.id, f"{versus}, {label}", NOT_TESTABLE, pairs=pairs, note="fewer than two pairs covered"))
                 continue
             c = compare_over_pairs(entries, label, pairs, method, reference, claim.measure, options)
             means.append(Finding(claim.id, f"{versus}, {label}", NOT_SEPARABLE, c.mean_diff, p_value=c.p_value, pairs=pairs,
-                                 note=f"{c.mean_method:.4f} vs {c.mean_reference:.4f}"))
+                                 note=f"{c.mean_method:.4f} vs {c.mean_reference:.4f}",
+                                 power_effect=_power_effect(entries, method, reference, pairs, claim.measure)))
     return _with_correction(per_pair, options.correction, options.alpha, +1) + _with_correction(
         means, options.correction, options.alpha, +1
     )
@@ -190,7 +213,11 @@ def check_gap_narrows(claim: Claim, entries: Entries, options: ComparisonOptions
         p = gap_difference_pvalue(samples[method], samples[reference], options.resamples, options.seed)
         means = {m: {pair: float(np.mean(v)) for pair, v in s.items()} for m, s in samples.items()}
         note = f"gap {_gap(means, method):+.4f} vs {_gap(means, reference):+.4f}"
-        findings.append(Finding(claim.id, scope, NOT_SEPARABLE, observed, low, high, p, pairs=tuple(PAIRS), note=note))
+        # The gap difference weights each query's difference by +1/K on a high-resource pair, -1/K on a low one.
+        weights = [1 / len(HIGH_RESOURCE) if p in HIGH_RESOURCE else -1 / len(LOW_RESOURCE) for p in PAIRS]
+        effect = _power_effect(entries, method, reference, PAIRS, claim.measure, weights)
+        findings.append(Finding(claim.id, scope, NOT_SEPARABLE, observed, low, high, p, pairs=tuple(PAIRS), note=note,
+                                power_effect=effect))
     return _with_correction(findings, options.correction, options.alpha, -1)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness.data.collections import COLLECTIONS, DEFAULT_COLLECTION, load_topics
-from harness.data.pairs import PAIRS
+from harness.data.pairs import PAIRS, get_pair
 from harness.errors import HarnessError
 from harness.files.paths import MIRROR_ENV, data_mirror
 from harness.registry import BUILT_IN, METHODS, origin_of
@@ -45,13 +45,20 @@ def cmd_list(args) -> int:
                 status = "usable" + (f" with {used}" if used else "") if reason is None else "not usable: " + reason
                 print(f"    {pair_name}: {status}")
         print("\nLanguage pairs (precomputed MT of NTREX's English: `--set bm25-nmt.translator=precomputed:SYSTEM`):")
-        from harness.translate.precomputed import available_systems
+        from harness.translate.precomputed import available_systems, output_for
 
         for pair in PAIRS.values():
             real = ", ".join(pair.real_collections) or "none in ir_datasets"
-            systems = ", ".join(available_systems(pair.lang)) or "none"
+            # Each system with the model behind it on this language (OPUS-MT's differs per language).
+            models = {s: output_for(pair.lang, s).model for s in available_systems(pair.lang)}
+            systems = ", ".join(s if m.startswith(s) else f"{s} ({m})" for s, m in models.items()) or "none"
             print(f"  {pair.name}  {pair.language} ({pair.resource}-resource); real collections: {real}")
             print(f"    precomputed MT systems pinned: {systems}")
+        others = sorted({p for c in COLLECTIONS.values() for p in c.pairs} - set(PAIRS))
+        for name in others:
+            pair = get_pair(name)
+            served = ", ".join(c.name for c in COLLECTIONS.values() if name in c.pairs)
+            print(f"  {pair.name}  {pair.language} ({pair.resource}-resource); only in: {served}")
         print("\nTraining bitext (pairs after NTREX exclusion and de-duplication):")
         try:
             from harness.bitext import bitext_counts
@@ -70,7 +77,14 @@ def cmd_list(args) -> int:
                 import ir_datasets
 
                 where = f"ir_datasets downloads it into {ir_datasets.util.home_path()} on first use (needs the network once)"
+            if collection.corpus is not None:
+                where = where.replace("pinned files", "pinned topics and qrels").replace("from the mirror", "topics and qrels from the mirror")
             plugin = f" [{COLLECTION_ORIGINS[collection.name].describe()}]" if collection.name in COLLECTION_ORIGINS else ""
             print(f"  {collection.name}{plugin}  {collection.description}; {where}")
             print(f"    pairs: {', '.join(collection.pairs) or 'none'}; ids: {collection.pattern}")
+            for pair in collection.language_pairs() if collection.corpus is not None else ():
+                corpus = collection.corpus_of(pair)
+                reason = corpus.unavailable_reason()
+                state = f"downloaded ({corpus.local})" if corpus.cached() else "downloads on first use" if reason is None else reason
+                print(f"    {pair.name} corpus {corpus.repo}/{corpus.path}@{corpus.revision[:7]}: {state}")
         return 0

@@ -14,7 +14,8 @@ difference means ``method`` scored higher.
 One module per job: ``options.py`` (test, correction, family), ``results.py`` (what a comparison
 holds), ``columns.py`` (pairs, mean columns, aligned scores), ``paired.py`` (one column's test),
 ``families.py`` (multiple-testing correction), ``collection.py`` (a board's comparisons and top
-groups), ``duel.py`` (``compare A B``), ``report.py`` and ``plot.py`` (its console text and PNG).
+groups), ``duel.py`` (``compare A B``), ``power.py`` (queries a comparison would need for 80% power),
+``report.py`` and ``plot.py`` (its console text and PNG).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from harness.compare.paired import CROSS_PAIR_TEST, CROSS_PAIR_WEIGHTING, compar
 from harness.compare.families import correct, family_label
 from harness.compare.collection import compare_collection, tie_groups
 from harness.compare.duel import Duel, PairDifferences, duel
+from harness.compare.power import QueriesNeeded, needed_for_effect, queries_needed_for
 
 __all__ = [
     "COMPARISON_MODES",
@@ -55,4 +57,7 @@ __all__ = [
     "Duel",
     "PairDifferences",
     "duel",
+    "QueriesNeeded",
+    "needed_for_effect",
+    "queries_needed_for",
 ]

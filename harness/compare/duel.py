@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -11,6 +11,7 @@ from harness.compare.columns import GROUPS, Entries, aligned_scores, groups_for,
 from harness.compare.families import correct
 from harness.compare.options import ComparisonOptions
 from harness.compare.paired import compare_on_pair, compare_over_pairs
+from harness.compare.power import QueriesNeeded, queries_needed_for
 from harness.compare.results import Comparison, Unpaired
 from harness.data.pairs import PAIRS
 from harness.errors import HarnessError
@@ -35,6 +36,7 @@ class Duel:
     per_pair: tuple[PairDifferences, ...]
     over_pairs: tuple[Comparison, ...]  # the chosen pairs together, and every group among them
     left_out: tuple[str, ...]  # why each pair was left out of "all pairs": one line each
+    needed: dict[str, QueriesNeeded] = field(default_factory=dict)  # per column: queries for 80% power
 
 
 def duel(
@@ -49,7 +51,8 @@ def duel(
     """Compare ``method`` (A) with ``reference`` (B).  ``pairs=None``: every pair where both have scores.
 
     Per-pair tests form one family and the tests over several pairs another,
-    each corrected with ``options.correction``.
+    each corrected with ``options.correction``.  Each comparison also gets the queries a paired
+    t-test would need for 80% power at the observed difference (``Duel.needed``).
     """
     candidates = list(collection_pairs) if pairs is None else list(pairs)
     groups = groups_for(candidates) if set(candidates) - set(PAIRS) else GROUPS
@@ -96,7 +99,8 @@ def duel(
         # Largest gain first; equal differences keep the query order (a stable sort), for a deterministic table.
         table = table.sort_values("diff", ascending=False, kind="mergesort").reset_index(drop=True)
         tables.append(PairDifferences(comparison.column, table, comparison))
-    return Duel(method, reference, measure, tuple(tables), corrected[len(per_pair):], tuple(left_out))
+    needed = {c.column: queries_needed_for(entries, c, options.alpha) for c in corrected}
+    return Duel(method, reference, measure, tuple(tables), corrected[len(per_pair):], tuple(left_out), needed)
 
 
 def _span_name(pairs: Sequence[str]) -> str:

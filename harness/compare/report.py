@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from harness.compare import Comparison, ComparisonOptions, Duel, PairDifferences
+from harness.compare.power import QueriesNeeded
 from harness.render import text
 from harness.stats import CORRECTIONS, TESTS
 
 
-def summary_line(comparison: Comparison, options: ComparisonOptions) -> str:
-    """Mean difference, interval, p (raw and corrected), d_z and W/T/L of one comparison."""
+def summary_line(comparison: Comparison, options: ComparisonOptions, needed: QueriesNeeded | None = None) -> str:
+    """Mean difference, interval, p (raw and corrected), d_z and W/T/L of one comparison; then, with
+    ``needed``, the queries 80% power would take and, when it is not significant, how many would separate it."""
     correction = CORRECTIONS[options.correction].label
     a, b = comparison.method, comparison.reference
     if comparison.over_group:
@@ -25,12 +27,18 @@ def summary_line(comparison: Comparison, options: ComparisonOptions) -> str:
         )
         test = TESTS[comparison.test].label
         tail = f", d_z = {text.effect_size(comparison.effect_size_dz)}"
-    return (
+    line = (
         f"{head}, p = {text.p_value(comparison.p_value)} ({test}), "
         f"{correction} over {text.count_phrase(comparison.family_size, 'test')}: {text.p_value(comparison.p_corrected)}"
         f"{tail}, W/T/L = {text.wins_ties_losses(comparison.wins, comparison.ties, comparison.losses)} "
         f"of {comparison.queries} queries"
     )
+    if needed is None:
+        return line
+    line += f"; {needed.text()} (paired t-test{', the t approximation over pairs' if needed.per_pair else ''})"
+    if not comparison.significant(options.alpha):
+        line += f". Not separable here: {needed.not_separable_sentence()}"
+    return line
 
 
 def differences_table(differences: PairDifferences) -> str:
@@ -47,12 +55,12 @@ def duel_report(duel: Duel, options: ComparisonOptions, plots: dict[str, str]) -
             f"{differences.pair}: {duel.method} vs {duel.reference} on {duel.measure}, "
             f"{len(differences.table)} queries, largest gain of {duel.method} first",
             differences_table(differences),
-            summary_line(differences.comparison, options),
+            summary_line(differences.comparison, options, duel.needed.get(differences.pair)),
         ]
         if differences.pair in plots:
             parts.append(f"plot: {plots[differences.pair]}")
     if duel.over_pairs:
-        parts.append("Over several pairs:\n" + "\n".join(summary_line(c, options) for c in duel.over_pairs))
+        parts.append("Over several pairs:\n" + "\n".join(summary_line(c, options, duel.needed.get(c.column)) for c in duel.over_pairs))
     if duel.left_out:
         parts.append("Left out:\n" + "\n".join(f"- {reason}" for reason in duel.left_out))
     return "\n\n".join(parts)

@@ -2,8 +2,10 @@
 
 Each collection declares, as data, the language pairs it serves.  ``ntrex`` (the
 main board), ``ntrex-sentences``, ``xquad`` and ``multi30k`` are built here from pinned
-files and registered into ir_datasets as ``harness/<name>/<lang>``; ``clirmatrix`` and
-``wikiclir`` are large collections that ir_datasets downloads on first use.
+files and registered into ir_datasets as ``harness/<name>/<lang>``; ``ciral`` (and its other
+splits) and ``africlirmatrix`` take topics and qrels from pinned files and their corpus from
+Hugging Face, registered as ``ciral/<lang>/<split>`` and ``africlirmatrix/<lang>``;
+``clirmatrix`` and ``wikiclir`` are large collections that ir_datasets downloads on first use.
 """
 
 from __future__ import annotations
@@ -35,6 +37,11 @@ class CollectionSpec:
     pairs: tuple[str, ...]  # the language pairs it serves, in column order
     registration: str | None = None  # "module:function" registering its ids into ir_datasets (built-in ones)
     needs: str = ""  # what it needs beyond the pinned files, in words
+    # Whether its judgements are complete by construction (every unjudged document is non-relevant:
+    # NTREX, XQuAD, Multi30k) or pooled/mined (an unjudged document is unknown): the board warns on
+    # a low Judged@10 only for the latter.
+    complete_judgements: bool = False
+    corpus: str | None = None  # "module:function" giving the HubCorpus of a language (corpus from Hugging Face)
 
     def dataset_id(self, pair: LanguagePair) -> str | None:
         return self.pattern.format(lang=pair.lang) if pair.name in self.pairs else None
@@ -46,6 +53,41 @@ class CollectionSpec:
         if self.registration:
             module, _, function = self.registration.partition(":")
             getattr(importlib.import_module(module), function)()
+
+    def corpus_of(self, pair: LanguagePair):
+        """The Hugging Face corpus file (``HubCorpus``) of ``pair``, for collections that have one; else None."""
+        if self.corpus is None or pair.name not in self.pairs:
+            return None
+        module, _, function = self.corpus.partition(":")
+        return getattr(importlib.import_module(module), function)(pair.lang)
+
+
+# CIRAL's and AfriCLIRMatrix's languages, Hausa included (a low-resource pair of these collections only).
+HUB_PAIRS = ("en-ha", "en-so", "en-sw", "en-yo")
+CIRAL_SPLITS = {
+    "ciral": ("test-a", "test set A (the default)"),
+    "ciral-test-a-pools": ("test-a-pools", "test set A's queries judged on its deeper pools"),
+    "ciral-test-b": ("test-b", "test set B"),
+}
+
+
+def _ciral_collections() -> list[CollectionSpec]:
+    return [
+        CollectionSpec(
+            name,
+            f"CIRAL v1.0 {what}: English queries over news passages in Hausa, Somali, Swahili and Yoruba; "
+            "binary judgements made by people on pooled passages",
+            "Adeyemi et al., CIRAL: A Test Collection for CLIR Evaluations in African Languages, SIGIR 2024",
+            "Apache-2.0",
+            True,
+            f"ciral/{{lang}}/{split}",
+            HUB_PAIRS,
+            "harness.data.ciral:register",
+            needs="the network once for its corpus (Hugging Face CIRAL/ciral-corpus)",
+            corpus="harness.data.ciral:corpus",
+        )
+        for name, (split, what) in CIRAL_SPLITS.items()
+    ]
 
 
 def _with(prefix: str) -> tuple[str, ...]:
@@ -65,6 +107,7 @@ COLLECTIONS: dict[str, CollectionSpec] = {
             "harness/ntrex/{lang}",
             tuple(PAIRS),
             "harness.data.ntrex:register",
+            complete_judgements=True,
         ),
         CollectionSpec(
             "ntrex-sentences",
@@ -76,6 +119,7 @@ COLLECTIONS: dict[str, CollectionSpec] = {
             "harness/ntrex-sentences/{lang}",
             tuple(PAIRS),
             "harness.data.ntrex_sentences:register",
+            complete_judgements=True,
         ),
         CollectionSpec(
             "xquad",
@@ -87,6 +131,7 @@ COLLECTIONS: dict[str, CollectionSpec] = {
             "harness/xquad/{lang}",
             ("en-ar", "en-de", "en-el", "en-es", "en-hi", "en-ro", "en-ru", "en-th", "en-tr", "en-vi", "en-zh"),
             "harness.data.xquad:register",
+            complete_judgements=True,
         ),
         CollectionSpec(
             "multi30k",
@@ -98,6 +143,22 @@ COLLECTIONS: dict[str, CollectionSpec] = {
             "harness/multi30k/{lang}",
             ("en-de", "en-fr", "en-cs"),
             "harness.data.multi30k:register",
+            complete_judgements=True,
+        ),
+        *_ciral_collections(),
+        CollectionSpec(
+            "africlirmatrix",
+            "AfriCLIRMatrix v1.0 test: English Wikipedia titles as queries over Wikipedia articles in Hausa, Somali, "
+            "Swahili and Yoruba; judgements mined from Wikipedia (levels 4-6), not made by people",
+            "Ogundepo et al., AfriCLIRMatrix: Enabling Cross-Lingual Information Retrieval for African Languages, "
+            "EMNLP 2022",
+            "Apache-2.0",
+            True,
+            "africlirmatrix/{lang}",
+            HUB_PAIRS,
+            "harness.data.africlirmatrix:register",
+            needs="the network once for its corpus (Hugging Face castorini/africlirmatrix)",
+            corpus="harness.data.africlirmatrix:corpus",
         ),
         CollectionSpec(
             "clirmatrix",
@@ -158,6 +219,16 @@ class Topics:
 
     def docs_count(self) -> int | None:
         return self._dataset.docs_count()
+
+    def unavailable_reason(self) -> str | None:
+        """Why the documents cannot be read here (a Hugging Face corpus, offline and not yet downloaded), else None."""
+        check = getattr(self._dataset, "docs_unavailable_reason", None)
+        return check() if check is not None else None
+
+    def corpus_record(self) -> dict | None:
+        """The corpus file a run read and its sha256, for collections whose corpus is downloaded (else None)."""
+        describe = getattr(self._dataset, "docs_source", None)
+        return describe() if describe is not None else None
 
     @cached_property
     def queries_sha256(self) -> str:

@@ -32,10 +32,17 @@ def parse_measures(names: Sequence[str]) -> dict[str, object]:
     return parsed
 
 
+# How much of each query's top 10 is judged (ir_measures' Judged@10: judged documents among the first
+# min(10, retrieved), any relevance level counting as judged).  Computed for every run beside the
+# measures, never a column of the board: it says how far the judgements reach, not how good a run is.
+JUDGED = "Judged@10"
+
+
 @dataclass(frozen=True)
 class Evaluation:
     per_query: pd.DataFrame  # index: judged query ids (sorted); columns: measure names
     empty_queries: int  # judged queries with nothing retrieved (scored 0)
+    judged: pd.Series | None = None  # Judged@10 per judged query (0 where nothing was retrieved), same index
 
 
 def as_ranked(docs: Mapping[str, float]) -> dict[str, float]:
@@ -62,18 +69,24 @@ def evaluate(
     names_of: dict[str, list[str]] = {}  # AP and MAP parse to the same measure: both columns get it
     for name, measure in parsed.items():
         names_of.setdefault(str(measure), []).append(name)
-    unique = list({str(m): m for m in parsed.values()}.values())
+    depth_of_judgements = ir_measures.parse_measure(JUDGED)
+    unique = list({str(m): m for m in [*parsed.values(), depth_of_judgements]}.values())
     judged_set = set(judged)
     retrieved = {q: as_ranked(docs) for q, docs in run.items() if q in judged_set and docs}
     values: dict[str, dict[str, float]] = {name: {} for name in parsed}
+    share_judged: dict[str, float] = {}
     for metric in ir_measures.iter_calc(unique, qrels, retrieved):
         if metric.query_id in judged_set:
-            for name in names_of[str(metric.measure)]:
+            for name in names_of.get(str(metric.measure), []):
                 values[name][metric.query_id] = metric.value
+            if str(metric.measure) == str(depth_of_judgements):
+                share_judged[metric.query_id] = metric.value
     # Filled column by column: setting 40,000 cells one at a time took seconds.
+    index = pd.Index(judged, name="query_id")
     table = pd.DataFrame({name: [float(values[name].get(q, 0.0)) for q in judged] for name in parsed},
-                         index=pd.Index(judged, name="query_id"), columns=list(parsed), dtype=float)
-    return Evaluation(table, empty_queries=len(judged) - len(retrieved))
+                         index=index, columns=list(parsed), dtype=float)
+    judged_share = pd.Series([float(share_judged.get(q, 0.0)) for q in judged], index=index, dtype=float, name=JUDGED)
+    return Evaluation(table, empty_queries=len(judged) - len(retrieved), judged=judged_share)
 
 
 def same_measure_names(names: Sequence[str]) -> dict[str, list[str]]:

@@ -22,7 +22,8 @@ def summarize_use(used: Mapping[str, Any]) -> str | None:
     """The short name of what served a run, for the leaderboard's footnotes."""
     translator = used.get("translator")
     if translator:
-        return f"translator {translator['spec']}"
+        note = f" ({translator['note']})" if translator.get("note") else ""
+        return f"translator {translator['spec']}{note}"
     external = used.get("external")
     if external:
         about = f": {external['description']}" if external.get("description") else ""
@@ -55,6 +56,7 @@ def _scores_belong(saved: ScoreEntry | None, sidecar: Mapping[str, Any], topics,
         and saved.qrels_sha256 == topics.qrels_sha256
         and saved.dataset_id == topics.dataset_id
         and saved.scored_by == SCORED_BY
+        and saved.judged_at_10 is not None
         and all(m in saved.scores for m in measures)
     )
 
@@ -121,6 +123,7 @@ def evaluate_saved(
                 run_sha256=sidecar["run_sha256"],
                 scored_by=SCORED_BY,
                 empty_queries=result.empty_queries,
+                judged_at_10=float(result.judged.mean()) if len(result.judged) else None,
                 query_ids=list(table.index),
                 scores={m: table[m].tolist() for m in table.columns},
                 origin=origin,

@@ -32,6 +32,7 @@ class ScoreEntry:
     run_sha256: str | None = None  # the run file these scores were computed from
     scored_by: str | None = None  # the scoring rules (harness.evaluation.measures.SCORED_BY) that computed them
     empty_queries: int = 0
+    judged_at_10: float | None = None  # mean Judged@10 over the scored queries (harness.evaluation.measures.JUDGED)
     query_ids: list[str] = field(default_factory=list)
     scores: dict[str, list[float]] = field(default_factory=dict)  # measure -> value per query id
     # Where the method came from when not built in ("distribution", "module", "file", "external": an
@@ -67,6 +68,8 @@ def save_scores(path: Path, collection: str, entries: dict[tuple[str, str], Scor
     ordered = [entries[k] for k in sorted(entries)]
     for entry in ordered:
         entry.scores = {m: [round(float(v), DECIMALS) for v in vs] for m, vs in entry.scores.items()}
+        if entry.judged_at_10 is not None:
+            entry.judged_at_10 = round(float(entry.judged_at_10), DECIMALS)
     # Every method of a pair is scored on the same queries: their ids are written once per pair
     # (XQuAD's 1,190 SQuAD ids would otherwise be most of the file), and an entry names its pair.
     shared: dict[str, list[str]] = {}

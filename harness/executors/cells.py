@@ -110,9 +110,13 @@ def retrieve_cell(retriever, topics: Topics, depth: int, record: Mapping[str, An
     }
     start = time.perf_counter()
     try:
-        reason = retriever.unavailable_reason(topics)
+        # The collection first: a corpus that needs the network once skips every method in one short line.
+        reason = topics.unavailable_reason() or retriever.unavailable_reason(topics)
         if reason is not None:
             raise Unavailable(reason)
+        corpus = topics.corpus_record()
+        if corpus is not None:
+            record["corpus"] = corpus
         retriever.prepare(topics)
         ranking = retriever.retrieve(topics.queries, depth)
     except Unavailable as exc:

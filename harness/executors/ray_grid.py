@@ -179,7 +179,8 @@ class RayExecutor:
                         env, spec, collection, run, topics.pair.name, params, str(out))
                 needs.append(shared[key])
             if "encoding" in spec.accelerated and topics.pair.name not in passages:
-                passages[topics.pair.name] = topics.docs_count() or 0
+                # A corpus not here (offline) is not counted: the cell skips with the reason itself.
+                passages[topics.pair.name] = (topics.docs_count() or 0) if topics.unavailable_reason() is None else 0
             sharded = passages.get(topics.pair.name, 0) > self.shard_passages
             ref = remote_cell.options(max_retries=self.max_retries, **resources(spec, params, "encoding", sharded)).remote(
                 env, spec, collection, run, topics.pair.name, params, depth, str(out), record, self.shard_passages, *needs)

@@ -32,7 +32,7 @@ class Profile:
     gpus: int = 0
 
 
-# Mozilla's NLLB output (fi), OPUS-MT's NTREX outputs (sw, so, mr, fi, de, fr; yo only with network),
+# Mozilla's NLLB output (fi), OPUS-MT's NTREX outputs (all seven pairs; Yoruba's from a weak bilingual model),
 # then Mozilla's other systems.  With bm25-nmt's default "most-pairs" rule, OPUS-MT serves every pair it can.
 _PRECOMPUTED = (
     "precomputed:nllb",

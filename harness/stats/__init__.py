@@ -9,6 +9,7 @@ README.md beside this file explains each test, its assumptions and references.
     compare_paired(baseline, other, *, test, n_resamples, seed, confidence) -> PairedComparison
     correct_pvalues(p_values, method="holm") -> np.ndarray
     stratified_permutation_test(baseline, other, strata, *, n_resamples, seed) -> float
+    queries_needed(effect_size, alpha, power=0.8) -> int | None   (topic-set-size design)
 
 To add a test: one module with ``fn(x, y, *, n_resamples, seed) -> p-value``
 and a ``REFERENCE``, then one line in ``TESTS`` below.
@@ -29,6 +30,7 @@ from harness.stats.compare import PairedComparison, compare_paired
 from harness.stats.correction import CORRECTIONS, DEFAULT_CORRECTION, Correction, correct_pvalues
 from harness.stats.effect_size import TIE_TOLERANCE, cohens_dz
 from harness.stats.stratified import stratified_permutation_test
+from harness.stats.topic_set_size import POWER, queries_needed, weighted_effect_size
 
 
 @dataclass(frozen=True)
@@ -69,5 +71,8 @@ __all__ = [
     "compare_paired",
     "correct_pvalues",
     "paired_bootstrap_ci",
+    "POWER",
+    "queries_needed",
     "stratified_permutation_test",
+    "weighted_effect_size",
 ]

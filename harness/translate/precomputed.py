@@ -11,8 +11,11 @@ Two public sources, both pinned in ``harness/data/sources.tsv``; the spec is
   Tatoeba-MT (Marian) models on NTREX-128
   (``models/Tatoeba-MT-models/<model>/<release>/ntrex128.eng-<xxx>.output``),
   line i translating line i of NTREX's ``newstest2019-src.eng.txt``.  System
-  name ``opus-mt-ntrex``: one model per language (the leaderboard's best by
-  chrF), recorded in every run's sidecar.
+  name ``opus-mt-ntrex``: one model per language, recorded in every run's
+  sidecar (``used.translator.model``) and shown by ``python -m harness list``:
+  the leaderboard's best by chrF for sw, so, mr, fi, de and fr; for yo the
+  bilingual ``eng-yor/opus+bt-2021-04-10`` model (chrF 0.154, BLEU 2.9: a weak
+  system), the best Yoruba output whose copy could be verified.
 
 A source sentence is translated by looking up its line; a text that is not a
 line of the English side has no translation, and the translator says so.
@@ -30,6 +33,11 @@ from harness.data.sources import PinnedFile, SourceUnavailable, fetch_with_sha25
 from harness.errors import HarnessError, UsageError
 from harness.translate.base import Translator
 
+# Said beside every result of these outputs (sidecar, footnotes): the leaderboard's own scores of the file,
+# re-scored from the pinned copy (../shared/data/README.md).
+NOTES = {
+    "eng-yor/opus+bt-2021-04-10": "a weak system: chrF 0.154, BLEU 2.9 on NTREX",
+}
 MOZILLA = "mozilla/firefox-translations-models"
 OPUS_MT = "Helsinki-NLP/OPUS-MT-leaderboard"
 OPUS_MT_SYSTEM = "opus-mt-ntrex"
@@ -107,6 +115,10 @@ def table(lang: str, system: str) -> dict[str, str]:
     return _table(lang, system)[0]
 
 
+def _note(output: PrecomputedOutput) -> str | None:
+    return next((note for model, note in NOTES.items() if f"/{model}/" in f"/{output.file.path}"), None)
+
+
 class PrecomputedTranslator(Translator):
     scheme = "precomputed"
 
@@ -159,4 +171,4 @@ class PrecomputedTranslator(Translator):
             "sha256": sha256,
             "sha256_pinned": output.file.sha256 is not None,
             "english_side": "/".join(output.english),
-        }
+        } | ({"note": note} if (note := _note(output)) else {})

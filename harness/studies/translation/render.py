@@ -16,6 +16,14 @@ from harness.render.plots import METHOD_COLOURS, new_figure, plot_style, png_byt
 from harness.stats import CORRECTIONS, TESTS
 
 
+# ../shared/data/README.md: the only Yoruba output whose copy could be verified; say so beside any Yoruba result.
+WEAK_YORUBA = (
+    "The Yoruba system is weak: OPUS-MT's bilingual `eng-yor/opus+bt-2021-04-10` model scores chrF 0.154 and "
+    "BLEU 2.9 on the whole of NTREX (the OPUS-MT leaderboard's figures, re-scored from the pinned file), so its "
+    "row measures BM25 over a poor translation, not what good Yoruba MT would give."
+)
+
+
 def _f(value: float, digits: int = 1) -> str:
     return "" if not math.isfinite(value) else f"{value:.{digits}f}"
 
@@ -53,6 +61,8 @@ def markdown(analysis, plot: str | None) -> str:
         f"against the ceiling, {correction} correction over one family of {tested} comparisons (every MT system × "
         f"pair); α = {options.alpha}.",
     ]
+    if any("/eng-yor/" in (row.model or "") for row in analysis.rows):
+        parts.append(WEAK_YORUBA)
     for label, (rho, p, n) in analysis.spearman.items():
         parts.append(f"Spearman correlation of {label} with MAP over the {n} (MT system, pair) points: "
                      f"ρ = {rho:+.3f}, p = {text.p_value(p)} (scipy.stats.spearmanr; human ceilings excluded; "
