@@ -47,7 +47,7 @@ def cmd_run(args) -> int:
     executor = make_executor(args.executor, args.ray_address, args.shard_passages)
     outcomes = run_all(methods, pairs, collection, args.depth, args.out, args.force, overrides,
                        report=lambda line: print(line, flush=True), executor=executor)
-    evaluate_saved(collection, pairs, args.out, args.measures)
+    evaluate_saved(collection, pairs, args.out, args.measures, report=print)
     boards = write_leaderboard(args.out, args.measures, options, args.formats)
     skipped = [o for o in outcomes if o.status == "skipped"]
     ready = len(outcomes) - len(skipped)
@@ -153,7 +153,7 @@ def cmd_study(args) -> int:
 
 def cmd_evaluate(args) -> int:
     collection = collection_arg(args.collection, args.pairs)
-    entries = evaluate_saved(collection, pairs_arg(args.pairs, collection), args.out, args.measures)
+    entries = evaluate_saved(collection, pairs_arg(args.pairs, collection), args.out, args.measures, report=print)
     print(f"{len(entries)} entries in {scores_path(args.out, collection.name)}")
     return 0
 

@@ -6,14 +6,14 @@ scoring rules (``measures.SCORED_BY``) there are now; everything else is scored 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from harness.data.collections import CollectionSpec, load_topics
 from harness.data.pairs import LanguagePair
 from harness.errors import HarnessError
-from harness.evaluation.measures import SCORED_BY, evaluate
+from harness.evaluation.measures import SCORED_BY, evaluate, unjudged_line
 from harness.evaluation.runs import read_run, read_sidecar, run_matches_sidecar
 from harness.evaluation.scores import ScoreEntry, load_scores, save_scores, scores_path
 
@@ -56,9 +56,14 @@ def _scores_belong(saved: ScoreEntry | None, sidecar: Mapping[str, Any], topics,
 
 
 def evaluate_saved(
-    collection: CollectionSpec, pairs: Sequence[LanguagePair], out: Path, measures: Sequence[str]
+    collection: CollectionSpec, pairs: Sequence[LanguagePair], out: Path, measures: Sequence[str],
+    report: Callable[[str], None] | None = None,
 ) -> dict[tuple[str, str], ScoreEntry]:
-    """Score every saved run of ``collection`` and merge into its scores file."""
+    """Score every saved run of ``collection`` and merge into its scores file.
+
+    ``report``: given, it is told in one line per pair how many queries have no relevant
+    judgement and so are left out of every mean (``measures.unjudged_line``).
+    """
     path = scores_path(out, collection.name)
     entries = load_scores(path)
     for pair in pairs:
@@ -103,5 +108,7 @@ def evaluate_saved(
                 query_ids=list(table.index),
                 scores={m: table[m].tolist() for m in table.columns},
             )
+        if report is not None and topics is not None and (line := unjudged_line(pair.name, topics.queries, topics.qrels)):
+            report(line)
     save_scores(path, collection.name, entries)
     return entries
