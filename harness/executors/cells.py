@@ -17,6 +17,7 @@ from typing import Any
 from harness.cache.integrity import report
 from harness.data.collections import Topics
 from harness.data.pairs import LanguagePair
+from harness.errors import HarnessError
 from harness.evaluation.runs import environment, read_sidecar, run_matches_sidecar, run_paths, write_run, write_sidecar
 from harness.files.atomic import atomic_open
 from harness.files.paths import cache_dir
@@ -89,7 +90,11 @@ def reusable(record: Mapping[str, Any], topics: Topics, out: Path, force: bool) 
     run_path, sidecar_path = run_paths(out, topics.collection, topics.pair.name, record["method"])
     if force or not run_path.is_file() or not sidecar_path.is_file():
         return False
-    sidecar = read_sidecar(sidecar_path)
+    try:
+        sidecar = read_sidecar(sidecar_path)
+    except HarnessError as exc:  # the run it describes cannot be trusted; this cell writes both anew
+        report(f"{exc}: retrieving again")
+        return False
     if sidecar.get("status") != "ok" or not _same_parameters(sidecar, record["parameters"], record["depth"], record["resolved"], topics):
         return False
     if run_matches_sidecar(run_path, sidecar):
