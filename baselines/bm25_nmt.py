@@ -2,8 +2,9 @@
 
 The translator comes from an ordered preference list (see ``harness.translate``).
 By default (``translator_choice="most-pairs"``) the system that serves the most
-pairs of the run is used on every pair it serves, so that the cells of one
-board come from one MT family; a pair it cannot serve falls back to the next
+pairs of the board (every pair of the collection, whichever pairs this run
+makes) is used on every pair it serves, so that the cells of one board come
+from one MT family, also when one cell is rerun; a pair it cannot serve falls back to the next
 preference that can.  The run records which one it was, because different MT
 systems make different baselines.
 

@@ -30,6 +30,23 @@ PACKAGES = (
 )  # fmt: skip
 
 
+class RerunNeeded(HarnessError):
+    """A saved run that cannot be used as it is: the fix is to make that cell again.
+
+    ``sidecar``: what made the run (method, pair, parameters and what they resolved to);
+    ``out``: the results folder it lies in; ``force``: whether a rerun must not reuse it (the
+    run itself is intact but was made against other qrels).  Raised low, where the fault is
+    found; the command line turns the sidecar into the command that rebuilds the same cell
+    (``harness.reproduction.rerun``), which this floor may not import.
+    """
+
+    def __init__(self, message: str, sidecar: Mapping[str, Any], out: Path, force: bool = False):
+        super().__init__(message)
+        self.sidecar = dict(sidecar)
+        self.out = Path(out)
+        self.force = force
+
+
 def run_paths(out: Path, collection: str, pair: str, method: str) -> tuple[Path, Path]:
     folder = out / "runs" / collection / pair
     return folder / f"{method}.run", folder / f"{method}.json"

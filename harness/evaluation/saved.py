@@ -12,9 +12,8 @@ from typing import Any
 
 from harness.data.collections import CollectionSpec, load_topics
 from harness.data.pairs import LanguagePair
-from harness.errors import HarnessError
 from harness.evaluation.measures import SCORED_BY, evaluate, unjudged_line
-from harness.evaluation.runs import read_run, read_sidecar, run_matches_sidecar
+from harness.evaluation.runs import RerunNeeded, read_run, read_sidecar, run_matches_sidecar
 from harness.evaluation.scores import ScoreEntry, load_scores, save_scores, scores_path
 
 
@@ -80,13 +79,12 @@ def evaluate_saved(
                 continue
             topics = topics or load_topics(collection, pair)
             if sidecar.get("qrels_sha256") != topics.qrels_sha256:
-                raise HarnessError(f"{sidecar_path}: the run was made against other qrels than {topics.dataset_id} has now; rerun with --force")
+                raise RerunNeeded(f"{sidecar_path}: the run was made against other qrels than {topics.dataset_id} has now",
+                                  sidecar, out, force=True)
             run_path = sidecar_path.with_suffix(".run")
             if not run_path.is_file() or not run_matches_sidecar(run_path, sidecar):
-                raise HarnessError(
-                    f"{run_path} is missing or is not the run its sidecar {sidecar_path.name} describes (sha256); "
-                    f"rerun: python -m harness run --methods {method} --pairs {pair.name}"
-                )
+                raise RerunNeeded(f"{run_path} is missing or is not the run its sidecar {sidecar_path.name} describes (sha256)",
+                                  sidecar, out)
             used = summarize_use(sidecar.get("used", {}))
             saved = entries.get((pair.name, method))
             if _scores_belong(saved, sidecar, topics, measures):

@@ -154,7 +154,7 @@ def run_cell(
 ) -> Outcome:
     """One method on one (collection, pair): reuse its saved run, or retrieve and save one.
 
-    ``run``: the topics of every pair of the run, for methods that choose run-wide (bm25-nmt's translator).
+    ``run``: the topics of every pair of the board, for methods that choose across pairs (bm25-nmt's translator).
     """
     retriever = make_retriever(spec, topics, params, out, run)
     record = cell_record(spec, topics, params, depth, retriever)
