@@ -47,7 +47,10 @@ class BM25WithTranslatedQueries(Retriever):
 
     def resolved(self, topics: Topics) -> dict:
         choice = self._choice(topics)
-        return {"translator": None if choice.translator is None else choice.translator.system_key(topics.pair)}
+        # The analysis decides the terms as much as the translator does: a run made with another
+        # tokenizer is never reused (the sidecar's used.analysis records the same description).
+        return {"translator": None if choice.translator is None else choice.translator.system_key(topics.pair),
+                "analysis": analysis_for(topics.pair.lang).description}
 
     def unavailable_reason(self, topics: Topics) -> str | None:
         choice = self._choice(topics)

@@ -35,11 +35,19 @@ class Outcome:
 
 def _same_parameters(sidecar: dict, params: Mapping[str, Any], depth: int, resolved: Mapping[str, Any], topics: Topics) -> bool:
     # Compare through JSON so that tuples and lists, ints and floats compare as they were stored.
+    # A key resolved now that an older sidecar did not resolve up front is read from what that run
+    # recorded it used (bm25's "analysis" before it was resolved): an unchanged analysis is reused,
+    # a changed one is not, and a key the run never recorded means it is made again.
+    recorded = dict(sidecar.get("resolved") or {})
+    used = sidecar.get("used") if isinstance(sidecar.get("used"), dict) else {}
+    for key in resolved:
+        if key not in recorded and key in used:
+            recorded[key] = used[key]
     return (
         sidecar.get("queries_sha256") == topics.queries_sha256
         and json.loads(json.dumps(params)) == sidecar.get("parameters")
         and sidecar.get("depth") == depth
-        and json.loads(json.dumps(resolved)) == sidecar.get("resolved", {})
+        and json.loads(json.dumps(resolved)) == recorded
     )
 
 
