@@ -2,8 +2,9 @@
 
 The translator comes from an ordered preference list (see ``harness.translate``).
 By default (``translator_choice="most-pairs"``) the system that serves the most
-pairs of the run is used on every pair it serves, so that the cells of one
-board come from one MT family; a pair it cannot serve falls back to the next
+pairs of the board (every pair of the collection, whichever pairs this run
+makes) is used on every pair it serves, so that the cells of one board come
+from one MT family, also when one cell is rerun; a pair it cannot serve falls back to the next
 preference that can.  The run records which one it was, because different MT
 systems make different baselines.
 
@@ -47,7 +48,10 @@ class BM25WithTranslatedQueries(Retriever):
 
     def resolved(self, topics: Topics) -> dict:
         choice = self._choice(topics)
-        return {"translator": None if choice.translator is None else choice.translator.system_key(topics.pair)}
+        # The analysis decides the terms as much as the translator does: a run made with another
+        # tokenizer is never reused (the sidecar's used.analysis records the same description).
+        return {"translator": None if choice.translator is None else choice.translator.system_key(topics.pair),
+                "analysis": analysis_for(topics.pair.lang).description}
 
     def unavailable_reason(self, topics: Topics) -> str | None:
         choice = self._choice(topics)

@@ -62,9 +62,12 @@ def test_run_writes_runs_sidecars_scores_and_board(board, capsys):
     assert lines[0].split()[1] == "Q0" and len({line.split()[0] for line in lines}) == 122  # one retrieves nothing
     sidecar = json.loads(run.with_suffix(".json").read_text())
     assert sidecar["status"] == "ok" and sidecar["parameters"]["k1"] == 0.9
-    # OPUS-MT serves fi, sw and yo, NLLB only fi: the most-pairs rule takes OPUS-MT for all three.
+    # OPUS-MT serves all seven pairs of the board, NLLB only fi: the most-pairs rule counts the board's pairs
+    # (all seven of NTREX, not only the run's three) and takes OPUS-MT.
     assert sidecar["used"]["translator"]["spec"] == "precomputed:opus-mt-ntrex"
-    assert sidecar["used"]["translator_choice"]["pairs_served"]["precomputed:opus-mt-ntrex"] == ["en-fi", "en-sw", "en-yo"]
+    assert sidecar["used"]["translator_choice"]["pairs_served"]["precomputed:opus-mt-ntrex"] == [
+        "en-sw", "en-so", "en-yo", "en-mr", "en-fi", "en-de", "en-fr"]
+    assert sidecar["used"]["translator_choice"]["pairs_served"]["precomputed:nllb"] == ["en-fi"]
     assert sidecar["dataset_id"] == "harness/ntrex/fi" and len(sidecar["qrels_sha256"]) == 64
     assert sidecar["environment"]["packages"]["pyserini"] == "1.6.0"
     sw = json.loads((board / "runs" / "ntrex" / "en-sw" / "bm25-nmt.json").read_text())
@@ -86,11 +89,12 @@ def test_run_writes_runs_sidecars_scores_and_board(board, capsys):
 def test_rerun_reuses_and_force_retrieves(board, capsys):
     assert main([*RUN, "--out", str(board)]) == 0
     assert "reused bm25-nmt on en-fi" in capsys.readouterr().out
-    # Alone, en-fi is served as well by NLLB (the earlier preference): another translator, so not reused.
+    # Alone, en-fi keeps the board's translator family (case fix-hint-changes-number: it used to take
+    # NLLB, the earlier preference, and change the cell): the same translator, so the run is reused.
     assert main(["run", "--methods", "bm25-nmt", "--pairs", "en-fi", "--out", str(board)]) == 0
-    assert "ran bm25-nmt on en-fi" in capsys.readouterr().out
+    assert "reused bm25-nmt on en-fi" in capsys.readouterr().out
     sidecar = json.loads((board / "runs" / "ntrex" / "en-fi" / "bm25-nmt.json").read_text())
-    assert sidecar["used"]["translator"]["spec"] == "precomputed:nllb"
+    assert sidecar["used"]["translator"]["spec"] == "precomputed:opus-mt-ntrex"
     assert main(["run", "--methods", "bm25-nmt", "--pairs", "en-fi", "--out", str(board), "--set", "bm25-nmt.k1=1.2"]) == 0
     assert "ran bm25-nmt on en-fi" in capsys.readouterr().out  # other parameters: not the same run
     sidecar = json.loads((board / "runs" / "ntrex" / "en-fi" / "bm25-nmt.json").read_text())

@@ -40,11 +40,11 @@ def test_failed_write_keeps_the_previous_file(tmp_path):
 
 def test_sidecar_round_trip_and_bad_json(tmp_path):
     path = tmp_path / "m.json"
-    write_sidecar(path, {"method": "m", "environment": environment()})
+    write_sidecar(path, {"method": "m", "status": "skipped", "environment": environment()})
     record = read_sidecar(path)
     assert record["environment"]["packages"]["ir-measures"]
     path.write_text('{"method": \n')
-    with pytest.raises(HarnessError, match=r"m\.json:2: not valid JSON"):
+    with pytest.raises(HarnessError, match=r"m\.json:2: run sidecar is not valid JSON"):
         read_sidecar(path)
     assert json.loads(json.dumps(record)) == record
 

@@ -135,3 +135,31 @@ class _Qrels:
 
     def qrels_defs(self):
         return {}
+
+
+def test_queries_without_a_relevant_judgement_are_named_in_one_line_with_their_count(tmp_path, capsys):
+    """trec_eval scores only the queries its qrels judge; the harness does the same and says so."""
+    root = tmp_path / "partly-judged"
+    shutil.copytree(TINY, root)
+    shutil.rmtree(root / "fa")
+    with open(root / "sw" / "queries.tsv", "a", encoding="utf-8") as handle:
+        handle.write("q4\tSchools reopen after the holiday\nq5\tElection results announced\n")
+    with open(root / "sw" / "qrels.txt", "a", encoding="utf-8") as handle:
+        handle.write("q5 0 sw-4 0\n")  # judged, but nothing relevant: no AP to give either
+    translations = tmp_path / "translations"
+    translations.mkdir()
+    (translations / "sw.tsv").write_text((DATA / "tiny-translations" / "sw.tsv").read_text(encoding="utf-8")
+                                         + "Schools reopen after the holiday\tWanafunzi wamerudi shuleni\n"
+                                         + "Election results announced\tlikizo ndefu\n", encoding="utf-8")
+    argv = ["run", "--collection", str(root), "--methods", "bm25-nmt", "--resamples", "50",
+            "--set", f"bm25-nmt.translator=tsv:{translations}/{{lang}}.tsv", "--out", str(tmp_path / "out")]
+    assert main(argv) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if "no relevant judgement" in line]
+    assert lines == ["en-sw: 2 of 5 queries have no relevant judgement in the qrels (q4, q5); "
+                     "they are retrieved but left out of every mean, as trec_eval does"]
+    run = (tmp_path / "out" / "runs" / "partly-judged" / "en-sw" / "bm25-nmt.run").read_text()
+    assert {line.split()[0] for line in run.splitlines()} == {"q1", "q2", "q3", "q4", "q5"}  # all retrieved
+    scores = json.loads((tmp_path / "out" / "scores" / "partly-judged.json").read_text())
+    assert scores["query_ids"]["en-sw"] == ["q1", "q2", "q3"]  # the means are over the judged three
+    assert main(["evaluate", "--collection", str(root), "--out", str(tmp_path / "out")]) == 0
+    assert "2 of 5 queries have no relevant judgement" in capsys.readouterr().out

@@ -27,7 +27,7 @@ from harness.render.plots import compare_plot_path
 
 def score_saved(collection, pairs, out: Path, measures) -> dict:
     """Score the saved runs into the scores file; a run file without a sidecar is one line, never silently skipped."""
-    entries = evaluate_saved(collection, pairs, out, measures)
+    entries = evaluate_saved(collection, pairs, out, measures, report=print)
     for run in runs_without_sidecar(out, collection.name, pairs):
         print(f"{run}: a run file with no sidecar is not scored; to put it on the board: python -m harness import-run "
               f"{run} --name {run.stem}-imported --collection {collection.name} --pair {run.parent.name} --out {out}",

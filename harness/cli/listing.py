@@ -39,7 +39,7 @@ def cmd_list(args) -> int:
                     continue
                 retriever = spec.implementation(spec, spec.parameters(), Path("."))
                 retriever.out = Path("results")  # where a fusion finds its members' runs
-                retriever.plan(run)  # as in `run --pairs all`: run-wide choices see every pair
+                retriever.plan(run)  # as in `run`: choices across pairs see every pair of the board
                 reason = retriever.unavailable_reason(pair_topics)
                 used = retriever.resolved(pair_topics).get("translator") if reason is None else None
                 status = "usable" + (f" with {used}" if used else "") if reason is None else "not usable: " + reason

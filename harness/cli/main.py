@@ -14,6 +14,7 @@ from harness.cli.args import build_parser
 from harness.cli.listing import cmd_list
 from harness.errors import HarnessError, UsageError
 from harness.registry import load_plugins
+from harness.evaluation.runs import RerunNeeded
 
 COMMANDS = {
     "run": commands.cmd_run,
@@ -47,6 +48,11 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except RerunNeeded as exc:  # the fix names the command that rebuilds that very cell
+        from harness.reproduction.rerun import fix_hint
+
+        print(f"error: {exc}; rerun: {fix_hint(exc, getattr(args, 'collection', None))}", file=sys.stderr)
+        return 1
     except HarnessError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

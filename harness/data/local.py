@@ -15,6 +15,8 @@ leaves nothing half-registered; the error names the file and line and says what 
 Checked: UTF-8, the field count, empty ids or texts, a repeated doc or query id, a relevance
 that is not an integer, a judged query that has no text, a judged document that is not in
 the documents.
+A query without a relevant judgement is allowed: it is retrieved, left out of every mean,
+and counted in one line when the runs are scored (``harness.evaluation.measures.unjudged_line``).
 """
 
 from __future__ import annotations

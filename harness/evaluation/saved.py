@@ -6,15 +6,14 @@ scoring rules (``measures.SCORED_BY``) there are now; everything else is scored 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from harness.data.collections import CollectionSpec, load_topics
 from harness.data.pairs import LanguagePair
-from harness.errors import HarnessError
-from harness.evaluation.measures import SCORED_BY, evaluate
-from harness.evaluation.runs import read_run, read_sidecar, run_matches_sidecar
+from harness.evaluation.measures import SCORED_BY, evaluate, unjudged_line
+from harness.evaluation.runs import RerunNeeded, read_run, read_sidecar, run_matches_sidecar
 from harness.evaluation.scores import ScoreEntry, load_scores, save_scores, scores_path
 
 
@@ -76,9 +75,14 @@ def runs_without_sidecar(out: Path, collection: str, pairs: Sequence[LanguagePai
 
 
 def evaluate_saved(
-    collection: CollectionSpec, pairs: Sequence[LanguagePair], out: Path, measures: Sequence[str]
+    collection: CollectionSpec, pairs: Sequence[LanguagePair], out: Path, measures: Sequence[str],
+    report: Callable[[str], None] | None = None,
 ) -> dict[tuple[str, str], ScoreEntry]:
-    """Score every saved run of ``collection`` and merge into its scores file."""
+    """Score every saved run of ``collection`` and merge into its scores file.
+
+    ``report``: given, it is told in one line per pair how many queries have no relevant
+    judgement and so are left out of every mean (``measures.unjudged_line``).
+    """
     path = scores_path(out, collection.name)
     entries = load_scores(path)
     for pair in pairs:
@@ -95,13 +99,12 @@ def evaluate_saved(
                 continue
             topics = topics or load_topics(collection, pair)
             if sidecar.get("qrels_sha256") != topics.qrels_sha256:
-                raise HarnessError(f"{sidecar_path}: the run was made against other qrels than {topics.dataset_id} has now; rerun with --force")
+                raise RerunNeeded(f"{sidecar_path}: the run was made against other qrels than {topics.dataset_id} has now",
+                                  sidecar, out, force=True)
             run_path = sidecar_path.with_suffix(".run")
             if not run_path.is_file() or not run_matches_sidecar(run_path, sidecar):
-                raise HarnessError(
-                    f"{run_path} is missing or is not the run its sidecar {sidecar_path.name} describes (sha256); "
-                    f"rerun: python -m harness run --methods {method} --pairs {pair.name}"
-                )
+                raise RerunNeeded(f"{run_path} is missing or is not the run its sidecar {sidecar_path.name} describes (sha256)",
+                                  sidecar, out)
             used = summarize_use(sidecar.get("used", {}))
             saved = entries.get((pair.name, method))
             origin = (sidecar.get("origin") or {}).get("kind")
@@ -128,5 +131,7 @@ def evaluate_saved(
                 scores={m: table[m].tolist() for m in table.columns},
                 origin=origin,
             )
+        if report is not None and topics is not None and (line := unjudged_line(pair.name, topics.queries, topics.qrels)):
+            report(line)
     save_scores(path, collection.name, entries)
     return entries

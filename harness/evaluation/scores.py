@@ -9,6 +9,7 @@ its pair instead of repeating the list.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import numpy as np
 
 from harness.files.atomic import atomic_write_text
 from harness.errors import HarnessError
+from harness.files.textfile import read_json
 
 DECIMALS = 6
 
@@ -51,17 +53,86 @@ def scores_path(out: Path, collection: str) -> Path:
 
 
 def load_scores(path: Path) -> dict[tuple[str, str], ScoreEntry]:
+    """The entries of a scores file, each checked like a user's file before anything is computed from it.
+
+    Raises ``HarnessError`` naming the file and the entry for: a file that is not UTF-8 JSON
+    (or repeats a key, or holds NaN), a field of the wrong type, an unknown status, a
+    (pair, method) given twice, a query id repeated within an entry, a measure whose list of
+    scores is not as long as the entry's query ids, a score that is not a finite number, and
+    ``query_ids`` naming a pair whose list is missing.  A paired test pairs scores by position,
+    so any of these would give a wrong statistic rather than an error.
+    """
     if not path.is_file():
         return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        shared = data.get("query_ids", {})
-        # An entry's "query_ids" may name its pair: the list is then stored once, under "query_ids".
-        entries = [ScoreEntry(**(e | {"query_ids": shared[e["query_ids"]]} if isinstance(e["query_ids"], str) else e))
-                   for e in data["entries"]]
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise HarnessError(f"{path}: not a harness scores file ({exc})") from None
-    return {(e.pair, e.method): e for e in entries}
+    data = read_json(path, "scores file")
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
+        raise HarnessError(f"{path}: not a harness scores file (expected an object with a list of entries)")
+    shared = data.get("query_ids", {})
+    if not isinstance(shared, dict):
+        raise HarnessError(f"{path}: \"query_ids\" must map each pair to its list of query ids")
+    for pair, ids in shared.items():
+        check_per_query(f"{path}: query_ids of {pair}", ids, {})
+    entries: dict[tuple[str, str], ScoreEntry] = {}
+    for number, raw in enumerate(data["entries"], start=1):
+        entry = _entry(path, number, raw, shared)
+        key = (entry.pair, entry.method)
+        if key in entries:
+            raise HarnessError(f"{path}: entry {number} ({entry.pair}/{entry.method}) is given twice; keep one")
+        entries[key] = entry
+    return entries
+
+
+_TEXT_OR_NONE = ("reason", "used", "dataset_id", "qrels_sha256", "run_sha256", "scored_by")
+
+
+def _entry(path: Path, number: int, raw, shared: dict) -> ScoreEntry:
+    where = f"{path}: entry {number}"
+    if not isinstance(raw, dict):
+        raise HarnessError(f"{where}: expected an object, got {type(raw).__name__}")
+    unknown = sorted(set(raw) - set(ScoreEntry.__dataclass_fields__))
+    if unknown:
+        raise HarnessError(f"{where}: unknown field {unknown[0]!r}")
+    for name in ("pair", "method", "status"):
+        if not isinstance(raw.get(name), str) or not raw[name]:
+            raise HarnessError(f"{where}: {name!r} must be a non-empty string")
+    where = f"{where} ({raw['pair']}/{raw['method']})"
+    if raw["status"] not in ("ok", "skipped"):
+        raise HarnessError(f"{where}: status {raw['status']!r} must be 'ok' or 'skipped'")
+    for name in _TEXT_OR_NONE:
+        if raw.get(name) is not None and not isinstance(raw[name], str):
+            raise HarnessError(f"{where}: {name!r} must be a string")
+    query_ids = raw.get("query_ids", [])
+    if isinstance(query_ids, str):  # the entry names the pair whose list it shares
+        if query_ids not in shared:
+            raise HarnessError(f"{where}: its query ids are those of pair {query_ids!r}, which the file does not list")
+        query_ids = shared[query_ids]
+    scores = raw.get("scores", {})
+    check_per_query(where, query_ids, scores)
+    empty = raw.get("empty_queries", 0)
+    if not isinstance(empty, int) or isinstance(empty, bool) or not 0 <= empty <= len(query_ids):
+        raise HarnessError(f"{where}: empty_queries {empty!r} must be a count between 0 and {len(query_ids)}")
+    return ScoreEntry(**(raw | {"query_ids": list(query_ids), "scores": {m: list(v) for m, v in scores.items()}}))
+
+
+def check_per_query(where: str, query_ids, scores) -> None:
+    """Per-query scores as a paired test needs them: unique string ids, and for each measure one
+    finite number per id, in the ids' order.  Raises ``HarnessError`` starting with ``where``."""
+    if not isinstance(query_ids, list) or not all(isinstance(q, str) and q for q in query_ids):
+        raise HarnessError(f"{where}: query_ids must be a list of non-empty strings")
+    seen: dict[str, int] = {}
+    for position, qid in enumerate(query_ids):
+        if qid in seen:
+            raise HarnessError(f"{where}: query id {qid!r} is listed twice (positions {seen[qid] + 1} and {position + 1})")
+        seen[qid] = position
+    if not isinstance(scores, dict):
+        raise HarnessError(f"{where}: scores must map each measure to a list of numbers")
+    for measure, values in scores.items():
+        if not isinstance(values, list) or len(values) != len(query_ids):
+            count = len(values) if isinstance(values, list) else type(values).__name__
+            raise HarnessError(f"{where}: {measure} has {count} scores for {len(query_ids)} query ids")
+        for qid, value in zip(query_ids, values):
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+                raise HarnessError(f"{where}: {measure} of query {qid!r} is {value!r}, not a finite number")
 
 
 def save_scores(path: Path, collection: str, entries: dict[tuple[str, str], ScoreEntry]) -> None:

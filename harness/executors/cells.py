@@ -17,6 +17,7 @@ from typing import Any
 from harness.cache.integrity import report
 from harness.data.collections import Topics
 from harness.data.pairs import LanguagePair
+from harness.errors import HarnessError
 from harness.evaluation.runs import environment, read_sidecar, run_matches_sidecar, run_paths, write_run, write_sidecar
 from harness.files.atomic import atomic_open
 from harness.files.paths import cache_dir
@@ -35,11 +36,19 @@ class Outcome:
 
 def _same_parameters(sidecar: dict, params: Mapping[str, Any], depth: int, resolved: Mapping[str, Any], topics: Topics) -> bool:
     # Compare through JSON so that tuples and lists, ints and floats compare as they were stored.
+    # A key resolved now that an older sidecar did not resolve up front is read from what that run
+    # recorded it used (bm25's "analysis" before it was resolved): an unchanged analysis is reused,
+    # a changed one is not, and a key the run never recorded means it is made again.
+    recorded = dict(sidecar.get("resolved") or {})
+    used = sidecar.get("used") if isinstance(sidecar.get("used"), dict) else {}
+    for key in resolved:
+        if key not in recorded and key in used:
+            recorded[key] = used[key]
     return (
         sidecar.get("queries_sha256") == topics.queries_sha256
         and json.loads(json.dumps(params)) == sidecar.get("parameters")
         and sidecar.get("depth") == depth
-        and json.loads(json.dumps(resolved)) == sidecar.get("resolved", {})
+        and json.loads(json.dumps(resolved)) == recorded
     )
 
 
@@ -91,7 +100,11 @@ def reusable(record: Mapping[str, Any], topics: Topics, out: Path, force: bool) 
     run_path, sidecar_path = run_paths(out, topics.collection, topics.pair.name, record["method"])
     if force or not run_path.is_file() or not sidecar_path.is_file():
         return False
-    sidecar = read_sidecar(sidecar_path)
+    try:
+        sidecar = read_sidecar(sidecar_path)
+    except HarnessError as exc:  # the run it describes cannot be trusted; this cell writes both anew
+        report(f"{exc}: retrieving again")
+        return False
     if sidecar.get("status") != "ok" or not _same_parameters(sidecar, record["parameters"], record["depth"], record["resolved"], topics):
         return False
     if sidecar.get("origin", BUILT_IN.record()) != record["origin"]:  # another plugin, or another version of it
@@ -157,7 +170,7 @@ def run_cell(
 ) -> Outcome:
     """One method on one (collection, pair): reuse its saved run, or retrieve and save one.
 
-    ``run``: the topics of every pair of the run, for methods that choose run-wide (bm25-nmt's translator).
+    ``run``: the topics of every pair of the board, for methods that choose across pairs (bm25-nmt's translator).
     """
     retriever = make_retriever(spec, topics, params, out, run)
     record = cell_record(spec, topics, params, depth, retriever)

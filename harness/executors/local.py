@@ -9,10 +9,33 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from harness.data.collections import CollectionSpec, load_topics
+from harness.data.collections import CollectionSpec, Topics, load_topics
 from harness.data.pairs import LanguagePair
+from harness.errors import HarnessError
 from harness.executors.cells import Outcome, _record_skip, report_outcome, run_cell
 from harness.method import MethodSpec
+
+
+def board_topics(collection: CollectionSpec, served: Mapping[str, Topics]) -> tuple[Topics, ...]:
+    """The topics that choices across pairs count (bm25-nmt's ``most-pairs`` translator): every pair of
+    the collection's board, not only those of this run, so that rerunning one cell (``--pairs
+    en-fi``) keeps the translator family of the board it belongs to (case fix-hint-changes-number).
+
+    ``served``: the run's own topics by pair name.  The other pairs are read only for a collection
+    built from local files (built-in, or a folder), where that is cheap and needs no network; a
+    pair whose topics cannot be read here has no cell on the board and is not counted.  For a
+    collection ir_datasets downloads, the run's pairs are the ones counted.
+    """
+    topics = dict(served)
+    if collection.builtin:
+        for pair in collection.language_pairs():
+            if pair.name not in topics and collection.dataset_id(pair) is not None:
+                try:
+                    topics[pair.name] = load_topics(collection, pair)
+                except HarnessError:
+                    continue
+    order = [p.name for p in collection.language_pairs()]
+    return tuple(topics[name] for name in order if name in topics) + tuple(t for name, t in topics.items() if name not in order)
 
 
 def run_all(
@@ -34,7 +57,7 @@ def run_all(
     """
     outcomes = []
     served = {pair.name: load_topics(collection, pair) for pair in pairs if collection.dataset_id(pair) is not None}
-    run = tuple(served.values())
+    run = board_topics(collection, served)
     cells = []
     for pair in pairs:
         if pair.name not in served:

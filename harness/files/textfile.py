@@ -1,4 +1,5 @@
-"""One reader for the text files users supply: translation TSVs, bitext TSVs (and any later TSV input).
+"""One reader for the text files users supply: translation TSVs, bitext TSVs (and any later TSV input),
+and the JSON files the harness reads back (``read_json``: sidecars, scores), held to the same rules.
 
 The rules, the same for every such file, each violation one ``HarnessError`` naming file:line:
 
@@ -12,6 +13,7 @@ The rules, the same for every such file, each violation one ``HarnessError`` nam
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -56,3 +58,42 @@ def read_tsv(path: Path, names: Sequence[str], what: str, unique: bool = False) 
             yield number, fields
     if count == 0:
         raise HarnessError(f"{path}: {what} is empty")
+
+
+def read_json(path: Path, what: str):
+    """The JSON document in ``path``, read by the rules of a user's file; ``what`` names its role in errors.
+
+    UTF-8 (a byte-order mark is allowed); valid JSON (the error names the line); no object
+    with a key given twice (Python's reader would keep the last one silently); no ``NaN`` or
+    ``Infinity`` (not JSON, and never a score).  Each violation is one ``HarnessError``.
+    """
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+    except FileNotFoundError:
+        raise HarnessError(f"{path}: {what} not found") from None
+    except UnicodeDecodeError as exc:
+        raise HarnessError(f"{path}: {what} is not valid UTF-8 (byte {exc.start + 1})") from None
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise HarnessError(f"{path}:{exc.lineno}: {what} is not valid JSON ({exc.msg})") from None
+    except _Refused as exc:
+        raise HarnessError(f"{path}: {what}: {exc}") from None
+
+
+class _Refused(ValueError):
+    pass
+
+
+def _unique_keys(pairs):
+    seen = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _Refused(f"key {key!r} is given twice in one object")
+        seen[key] = value
+    return seen
+
+
+def _no_constant(name: str):
+    raise _Refused(f"{name} is not a JSON number")

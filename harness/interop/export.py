@@ -35,8 +35,7 @@ from harness.files.atomic import atomic_open
 from harness.data.collections import CollectionSpec, Topics, load_topics
 from harness.data.pairs import LanguagePair
 from harness.errors import HarnessError, UsageError
-from harness.evaluation.runs import run_matches_sidecar
-from harness.evaluation.runs import read_run, read_sidecar, run_paths, trec_order
+from harness.evaluation.runs import RerunNeeded, read_run, read_sidecar, run_matches_sidecar, run_paths, trec_order
 
 FORMATS = ("ranx", "trec", "pyterrier")
 
@@ -55,7 +54,7 @@ def export(
             continue
         topics = load_topics(collection, pair)
         for _, sidecar_path, sidecar in runs.values():
-            _check_qrels(sidecar, sidecar_path, topics)
+            _check_qrels(sidecar, sidecar_path, topics, out)
         written += writer(runs, topics, dest / collection.name / pair.name)
     if not written:
         raise HarnessError(
@@ -76,22 +75,17 @@ def saved_runs(out: Path, collection: str, pair: str) -> dict[str, tuple[Path, P
         method = sidecar_path.stem
         run_path, _ = run_paths(out, collection, pair, method)
         if not run_path.is_file() or not run_matches_sidecar(run_path, sidecar):
-            raise HarnessError(
-                f"{run_path} is missing or is not the run its sidecar {sidecar_path.name} describes (sha256); "
-                f"not exported. Rerun: python -m harness run --collection {collection} --methods {method} "
-                f"--pairs {pair} --force"
-            )
+            raise RerunNeeded(f"{run_path} is missing or is not the run its sidecar {sidecar_path.name} describes "
+                              "(sha256); not exported", sidecar, out)
         runs[method] = (run_path, sidecar_path, sidecar)
     return runs
 
 
-def _check_qrels(sidecar: dict, sidecar_path: Path, topics: Topics) -> None:
+def _check_qrels(sidecar: dict, sidecar_path: Path, topics: Topics, out: Path) -> None:
     other_dataset = sidecar.get("dataset_id", topics.dataset_id) != topics.dataset_id
     if sidecar.get("qrels_sha256") != topics.qrels_sha256 or other_dataset:
-        raise HarnessError(
-            f"{sidecar_path}: the run was made against other qrels than {topics.dataset_id} has now; "
-            "exporting them together would mislead; rerun with --force"
-        )
+        raise RerunNeeded(f"{sidecar_path}: the run was made against other qrels than {topics.dataset_id} has now; "
+                          "exporting them together would mislead", sidecar, out, force=True)
 
 
 def qrels_lines(qrels: dict[str, dict[str, int]]) -> list[str]:

@@ -53,6 +53,7 @@ def as_transformer(
     from harness.files.paths import cache_dir
     from harness.registry import METHODS
     from harness.evaluation.runs import trec_order
+    from harness.executors.local import board_topics
 
     if method_name not in METHODS:
         raise UsageError(f"unknown method {method_name!r}; valid: {', '.join(METHODS)}")
@@ -69,7 +70,7 @@ def as_transformer(
     topics = load_topics(COLLECTIONS[collection], language_pair)
     retriever = spec.implementation(spec, spec.parameters(params), cache_dir("work", collection, pair, method_name))
     retriever.out = out
-    retriever.plan((topics,))
+    retriever.plan(board_topics(COLLECTIONS[collection], {pair: topics}))  # choices across pairs as `run` makes them
     reason = retriever.unavailable_reason(topics)
     if reason is not None:
         raise Unavailable(reason)

@@ -73,7 +73,7 @@ class Retriever(ABC):
         self.run: tuple[Topics, ...] = ()
 
     def plan(self, run: Sequence[Topics]) -> None:
-        """Called before anything else with the topics of every pair of the run (for run-wide choices)."""
+        """Called before anything else with the topics of every pair of the board (for choices made across pairs)."""
         self.run = tuple(run)
 
     def resolved(self, topics: Topics) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.files.atomic import atomic_write_text
+from harness.files.textfile import read_tsv
 from harness.data.collections import COLLECTIONS
 from harness.errors import HarnessError
 from harness.registry import METHODS
@@ -89,21 +90,54 @@ def write_expected(out: Path) -> Path:
     return path
 
 
+MAX_TOLERANCE = 10 * DEFAULT_TOLERANCE  # a wider one would pass a changed result
+
+
 def read_expected(out: Path) -> list[Expected]:
+    """The rows of ``out/expected.tsv``, read by the rules of a user's TSV file (``read_tsv``) and checked.
+
+    Raises ``HarnessError`` naming file:line for: a header other than ``COLUMNS``, a collection
+    the harness does not know, a pair that collection does not serve, a measure ir_measures
+    does not parse, a value that is not a finite number, a tolerance outside [0, MAX_TOLERANCE],
+    and a cell given on two lines.
+    """
     path = out / EXPECTED
     if not path.is_file():
         raise HarnessError(f"{path} is missing; write it from the committed scores: python -m harness check --write-expected")
-    rows = []
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle, delimiter="\t")
-        if next(reader, None) != list(COLUMNS):
-            raise HarnessError(f"{path}:1: expected the header {'<TAB>'.join(COLUMNS)}")
-        for row in reader:
+    from harness.errors import UsageError
+    from harness.evaluation.measures import parse_measures
+
+    rows, first_line = [], {}
+    for number, fields in read_tsv(path, COLUMNS, "expected values"):
+        where = f"{path}:{number}"
+        if number == 1:
+            if fields != list(COLUMNS):
+                raise HarnessError(f"{where}: expected the header {'<TAB>'.join(COLUMNS)}")
+            continue
+        collection, pair, method, measure, value, tolerance = fields
+        if collection not in COLLECTIONS:
+            raise HarnessError(f"{where}: unknown collection {collection!r}; valid: {', '.join(COLLECTIONS)}")
+        if pair not in COLLECTIONS[collection].pairs:
+            raise HarnessError(f"{where}: collection {collection} has no pair {pair!r}")
+        try:
+            parse_measures([measure])
+        except UsageError as exc:
+            raise HarnessError(f"{where}: {exc}") from None
+        numbers = []
+        for name, text in (("value", value), ("tolerance", tolerance)):
             try:
-                collection, pair, method, measure, value, tolerance = row
-                rows.append(Expected(collection, pair, method, measure, float(value), float(tolerance)))
+                numbers.append(float(text))
             except ValueError:
-                raise HarnessError(f"{path}:{reader.line_num}: expected 6 tab-separated fields with numbers, got {row}") from None
+                numbers.append(math.nan)
+            if not math.isfinite(numbers[-1]):
+                raise HarnessError(f"{where}: {name} {text!r} is not a finite number")
+        if not 0 <= numbers[1] <= MAX_TOLERANCE:
+            raise HarnessError(f"{where}: tolerance {tolerance} must be between 0 and {MAX_TOLERANCE:g}")
+        e = Expected(collection, pair, method, measure, numbers[0], numbers[1])
+        if e.cell in first_line:
+            raise HarnessError(f"{where}: {e.cell} was already given on line {first_line[e.cell]}; keep one")
+        first_line[e.cell] = number
+        rows.append(e)
     return rows
 
 
@@ -116,6 +150,8 @@ def check(out: Path, rerun: str = "bm25", report=print) -> bool:
         entry = scores[e.collection].get((e.pair, e.method))
         observed = entry.mean(e.measure) if entry is not None and entry.status == "ok" and e.measure in entry.scores else math.nan
         failures += _line(report, e, observed, RESCORE_TOLERANCE, "re-scored")
+    unexpected = _unexpected(out, {e.cell for e in expected}, report)
+    failures += unexpected
     rerun_methods = _rerun_methods(expected, rerun)
     if rerun_methods:
         with tempfile.TemporaryDirectory(prefix="harness-check-") as folder:
@@ -124,17 +160,33 @@ def check(out: Path, rerun: str = "bm25", report=print) -> bool:
                 entry = fresh.get((e.collection, e.pair, e.method))
                 observed = entry.mean(e.measure) if entry is not None and e.measure in entry.scores else math.nan
                 failures += _line(report, e, observed, e.tolerance, "re-run")
-    total = len(expected) + sum(e.method in rerun_methods for e in expected)
+    reran = sum(e.method in rerun_methods for e in expected)
+    total = len(expected) + unexpected + reran
     external = read_external()
     runs = {r.method for r in external if rerun == "all" or (rerun == "bm25" and lexical(r.method))}
     with tempfile.TemporaryDirectory(prefix="harness-check-external-") as folder:
         external_ok, external_failed, not_run = check_external(external, runs, report, Path(folder))
-    failures += external_failed
-    report(f"{total - failures + external_failed} OK, {failures - external_failed} FAIL ({len(expected)} cells re-scored"
-           + (f", {total - len(expected)} re-run: {', '.join(sorted(rerun_methods))})" if rerun_methods else ")")
+    report(f"{total - failures} OK, {failures} FAIL ({len(expected)} cells re-scored"
+           + (f", {unexpected} not in {EXPECTED}" if unexpected else "")
+           + (f", {reran} re-run: {', '.join(sorted(rerun_methods))})" if rerun_methods else ")")
            + f"; {len(external)} Pyserini 2CR expectations: {external_ok} OK, {external_failed} FAIL, "
            f"{not_run} not run (needs network, or not re-run)")
+    failures += external_failed
     return failures == 0
+
+
+def _unexpected(out: Path, cells: set[str], report) -> int:
+    """One FAIL line per committed cell that expected.tsv does not list (a row removed, or never written)."""
+    missing = 0
+    for name in COLLECTIONS:
+        for (pair, method), entry in sorted(load_scores(scores_path(out, name)).items()):
+            for measure in entry.scores if entry.status == "ok" else ():
+                cell = f"{name}/{pair}/{method}/{measure}"
+                if cell not in cells:
+                    report(f"FAIL  {cell}  {entry.mean(measure):.6f}  not in {EXPECTED} "
+                           "(write it from the committed scores: python -m harness check --write-expected)")
+                    missing += 1
+    return missing
 
 
 def _line(report, e: Expected, observed: float, tolerance: float, how: str) -> int:

@@ -1,11 +1,13 @@
 """The command that rebuilds one cell of a board, from the sidecar of its run.
 
 A cell's number depends on more than its method's parameters: what they resolved to on the run
-that made it (bm25-nmt's translator, chosen run-wide by ``translator_choice``; a dense method's
-precision and runtime, chosen per machine).  The command pins each of those with ``--set``, so
-following it on the same data rebuilds the same cell even where a bare rerun would resolve
-otherwise (``--pairs en-fi`` alone picks NLLB over OPUS-MT for bm25-nmt; see the case
-``fix-hint-changes-number``).  Parameters equal to the method's defaults are left out.
+that made it (bm25-nmt's translator, chosen across pairs by ``translator_choice``; a dense
+method's precision and runtime, chosen per machine).  The command pins each of those with
+``--set``, so following it on the same data rebuilds the same cell even where a bare rerun would
+resolve otherwise (another machine's precision; before the board's pairs were counted,
+``--pairs en-fi`` alone picked NLLB over OPUS-MT for bm25-nmt: case ``fix-hint-changes-number``).
+Parameters equal to the method's defaults are left out.  ``fix_hint`` is the command line's
+wording of it for a ``RerunNeeded`` error (a damaged or outdated saved run).
 """
 
 from __future__ import annotations
@@ -13,8 +15,12 @@ from __future__ import annotations
 import json
 import shlex
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
+from harness.data.user_collections import results_name
+from harness.errors import HarnessError
+from harness.evaluation.runs import RerunNeeded
 from harness.registry import METHODS
 
 # resolved key -> the parameter that pins it (its value minus a content hash: "precomputed:nllb@1a2b" -> "precomputed:nllb")
@@ -58,3 +64,31 @@ def _value(value: Any) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value)
+
+
+def fix_hint(error: RerunNeeded, collection_given: str | None = None) -> str:
+    """The command that rebuilds the cell ``error`` names, for its one-line message.
+
+    ``collection_given``: the ``--collection`` value of the command that failed; a folder or an
+    ``irds:`` id is named as given (the sidecar records only the collection's results name).  A
+    run inside a study's folder is rebuilt by its study, never by ``run`` (which would make the
+    board's cell, not the study's variant).
+    """
+    parts = error.out.parts
+    force = " --force" if error.force else ""
+    if "studies" in parts:
+        at = len(parts) - 1 - parts[::-1].index("studies")
+        root = Path(*parts[:at]) if at else Path(".")
+        out = "" if root == Path("results") else f" --out {shlex.quote(str(root))}"
+        return f"python -m harness study run {parts[at + 1]}{out}{force}" if at + 1 < len(parts) else "rerun the study"
+    sidecar = dict(error.sidecar)
+    if collection_given and collection_given != sidecar.get("collection"):
+        try:
+            if results_name(collection_given) == sidecar.get("collection"):
+                sidecar["collection"] = collection_given
+        except HarnessError:
+            pass  # not a collection this process can name: the recorded name stands
+    command = rerun_command(sidecar, str(error.out))
+    if command is None:
+        return f"remove {error.out / 'runs'}/.../{sidecar.get('method')}.json and rerun what made it"
+    return command + force

@@ -21,7 +21,7 @@ BACKENDS: dict[str, type[Translator]] = {
 }
 # How a preference list picks a translator per pair (the bm25-nmt parameter ``translator_choice``).
 CHOICE_RULES = {
-    "most-pairs": "the system that serves the most pairs of the run is used on every pair it serves "
+    "most-pairs": "the system that serves the most pairs of the board (every pair of the collection) is used on every pair it serves "
     "(ties: the earlier preference); a pair it cannot serve takes the first other preference that can",
     "first": "each pair takes the first preference that can serve it",
 }
@@ -39,7 +39,7 @@ class TranslatorChoice:
     translator: Translator | None
     rejected: tuple[tuple[str, str], ...]  # (spec, why it could not serve), in preference order
     rule: str = "first"
-    served: tuple[tuple[str, tuple[str, ...]], ...] = ()  # most-pairs: (spec, pairs of the run it serves)
+    served: tuple[tuple[str, tuple[str, ...]], ...] = ()  # most-pairs: (spec, pairs of the board it serves)
 
     def explain(self) -> str:
         """Why each preference was passed over; specs that failed for the same reason share one clause."""
@@ -58,7 +58,8 @@ def choose_translator(
 ) -> TranslatorChoice:
     """The translator for ``pair`` (queries ``texts``) among ``preferences``, by ``rule`` (see CHOICE_RULES).
 
-    ``run``: every (pair, queries) of the run, which ``most-pairs`` counts; ``pair`` itself is added if absent.
+    ``run``: every (pair, queries) that ``most-pairs`` counts (the board's pairs, ``executors.local.board_topics``);
+    ``pair`` itself is added if absent.
     Raises ``UsageError`` for an unknown rule or a malformed spec.
     """
     if rule not in CHOICE_RULES:

@@ -29,6 +29,7 @@ from harness.files.atomic import atomic_write_text
 from harness.compare import ComparisonOptions
 from harness.data.pairs import PAIRS
 from harness.errors import HarnessError, UsageError
+from harness.files.textfile import read_json
 from harness.files.paths import cache_dir
 from harness.stats import correct_pvalues
 from harness.studies.common import DENSE, merged, study_folder, study_methods, write_files
@@ -84,7 +85,16 @@ def load_predictions(out: Path) -> dict:
     path = predictions_path(out)
     if not path.is_file():
         raise HarnessError(f"no predictions in {path}; run `python -m harness study run {NAME}`")
-    return json.loads(path.read_text(encoding="utf-8"))
+    document = read_json(path, "classification predictions")
+    if not isinstance(document, dict) or not isinstance(document.get("methods"), dict) or not isinstance(document.get("labels"), dict):
+        raise HarnessError(f"{path}: expected an object with 'labels' and 'methods'; rerun `python -m harness study run {NAME}`")
+    for method, record in document["methods"].items():  # McNemar pairs predictions with labels by position
+        for lang, predicted in (record.get("predictions") or {}).items() if isinstance(record, dict) else [(None, None)]:
+            gold = document["labels"].get(lang)
+            if not isinstance(predicted, list) or not isinstance(gold, list) or len(predicted) != len(gold):
+                raise HarnessError(f"{path}: methods.{method}.predictions.{lang} must be a list as long as labels.{lang}"
+                                   f" ({len(gold) if isinstance(gold, list) else 'none'})")
+    return document
 
 
 def analyse(document: dict, options: ComparisonOptions) -> dict:

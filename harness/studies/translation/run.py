@@ -32,6 +32,8 @@ from harness.studies.common import study_pairs
 from harness.evaluation.measures import evaluate
 from harness.executors.cells import run_cell
 from harness.evaluation.runs import read_run, read_sidecar, run_paths
+from harness.evaluation.scores import check_per_query
+from harness.files.textfile import read_json
 from harness.stats import compare_paired, correct_pvalues
 from harness.translate import parse_translator
 from harness.translate.precomputed import available_systems
@@ -106,15 +108,35 @@ def run_systems(pairs: list[LanguagePair], out: Path, force: bool, report=print)
                 pair.name, spec, "ok", model=read_sidecar(sidecar_path)["used"]["translator"].get("model"),
                 chrf=chrf, bleu=bleu, query_ids=list(table.index), scores={m: table[m].tolist() for m in MEASURES},
             ))
-    atomic_write_text(folder / "scores.json", json.dumps([asdict(r) for r in results], ensure_ascii=False) + "\n")
+    rows = [asdict(r) | {k: None for k in ("chrf", "bleu") if math.isnan(getattr(r, k))} for r in results]  # JSON has no NaN
+    atomic_write_text(folder / "scores.json", json.dumps(rows, ensure_ascii=False) + "\n")
     return results
 
 
 def load_results(out: Path) -> list[SystemResult]:
+    """The study's saved results, checked like a user's file: one line naming the file and the row on any fault."""
     path = out / "studies" / NAME / "scores.json"
     if not path.is_file():
         raise HarnessError(f"no study scores at {path}; run `python -m harness study run {NAME}` first")
-    return [SystemResult(**row) for row in json.loads(path.read_text(encoding="utf-8"))]
+    rows = read_json(path, "translation study scores")
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise HarnessError(f"{path}: expected a list of objects, one per (pair, system)")
+    results, seen = [], set()
+    for number, row in enumerate(rows, start=1):
+        where = f"{path}: row {number} ({row.get('pair')}/{row.get('system')})"
+        try:
+            result = SystemResult(**(row | {k: math.nan for k in ("chrf", "bleu") if row.get(k) is None}))
+        except TypeError as exc:
+            raise HarnessError(f"{where}: {exc}") from None
+        if (result.pair, result.system) in seen:
+            raise HarnessError(f"{where}: given twice; keep one")
+        seen.add((result.pair, result.system))
+        if result.status == "ok":
+            check_per_query(where, result.query_ids, result.scores)
+            if any(m not in result.scores for m in MEASURES):
+                raise HarnessError(f"{where}: needs scores for {', '.join(MEASURES)}")
+        results.append(result)
+    return results
 
 
 @dataclass(frozen=True)
