@@ -70,8 +70,11 @@ def test_run_writes_runs_sidecars_scores_and_board(board, capsys):
     sw = json.loads((board / "runs" / "ntrex" / "en-sw" / "bm25-nmt.json").read_text())
     assert sw["used"]["translator"]["spec"] == "precomputed:opus-mt-ntrex"
     skipped = json.loads((board / "runs" / "ntrex" / "en-yo" / "bm25-nmt.json").read_text())
-    assert skipped["status"] == "skipped" and "no translator for en-yo" in skipped["reason"]
-    assert "no pinned sha256" in skipped["reason"]
+    # Two lengths: one line the same on every machine, and every source tried with the fix.
+    assert skipped["status"] == "skipped" and skipped["reason"] == "no machine translation into Yoruba here"
+    assert "no translator for en-yo" in skipped["reason_detail"] and "no pinned sha256" in skipped["reason_detail"]
+    skip = next(e for e in json.loads((board / "scores" / "ntrex.json").read_text())["entries"] if e["pair"] == "en-yo")
+    assert skip["reason"] == skipped["reason"]  # the scores file (committed) holds the short one only
     assert not (board / "runs" / "ntrex" / "en-yo" / "bm25-nmt.run").exists()
     oracle = json.loads((board / "runs" / "ntrex" / "en-yo" / "bm25-ht.json").read_text())
     assert oracle["status"] == "ok" and oracle["used"]["translator"]["spec"] == "reference:ntrex"
@@ -119,6 +122,20 @@ def test_leaderboard_rebuilds_from_scores_alone(board, tmp_path):
 def test_list_reports_usability(capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out
-    assert "en-fi: usable with precomputed:opus-mt-ntrex" in out and "en-yo: not usable: no translator for en-yo" in out
+    assert "en-fi: usable with precomputed:opus-mt-ntrex" in out
+    assert "en-yo: not usable: no machine translation into Yoruba here (why: list --why bm25-nmt en-yo)" in out
+    assert "no translator for en-yo" not in out  # the long reason only where asked for
     assert "en-yo: usable with reference:ntrex" in out and "precomputed MT systems pinned: opus-mt-ntrex" in out
     assert "clirmatrix/sw/bi139-base/en/test1, wikiclir/sw" in out
+
+
+def test_list_why_gives_the_long_reason_now_and_as_the_sidecar_recorded_it(board, capsys):
+    assert main(["list", "--why", "bm25-nmt", "en-yo", "--out", str(board)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"saved run {board / 'runs' / 'ntrex' / 'en-yo' / 'bm25-nmt.json'} (")
+    assert "skipped: no translator for en-yo: " in out[0] and "Fix: " in out[0]
+    assert out[1].startswith("here now: not usable: no translator for en-yo: ") and "no pinned sha256" in out[1]
+    assert main(["list", "--why", "bm25-nmt", "en-fi", "--out", str(board)]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == "here now: usable"
+    assert main(["list", "--why", "nope", "en-fi"]) == 2
+    assert "unknown method nope; valid: all, bm25-nmt" in capsys.readouterr().err

@@ -28,8 +28,8 @@ register(MDPR)
 register(KD)
 register(CAL)
 register(OPTICAL)
-register(fusion("rrf-bm25-nmt+optical", ("bm25-nmt", "optical")))
-register(fusion("rrf-bm25-nmt+mdpr", ("bm25-nmt", "mdpr")))
+register(fusion("rrf-bm25-nmt+optical", ("bm25-nmt", "optical"), label="RRF(BM25+NMT, OPTICAL)"))
+register(fusion("rrf-bm25-nmt+mdpr", ("bm25-nmt", "mdpr"), label="RRF(BM25+NMT, mDPR)"))
 
 
 def select(names: str, valid: dict, kind: str) -> list:

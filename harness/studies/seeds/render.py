@@ -86,8 +86,8 @@ def seeds_png(analysis) -> bytes:
         axes = figure.add_subplot()
         for i, s in enumerate(means):
             axes.plot(np.full(len(seeds), i) + np.linspace(-0.15, 0.15, len(seeds)), s.values, "o",
-                      color=method_colour(i), label=s.method)
-            axes.hlines(s.mean, i - 0.25, i + 0.25, color=method_colour(i))
+                      color=method_colour(s.method), label=s.method)
+            axes.hlines(s.mean, i - 0.25, i + 0.25, color=method_colour(s.method))
         axes.set_xticks(range(len(means)), [s.method for s in means])
         axes.set_ylabel("mean MAP over the seven pairs")
         axes.set_title("ntrex: MAP of each training seed (line: mean over seeds)", fontsize=9)
