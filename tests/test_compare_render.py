@@ -112,7 +112,7 @@ def test_latex_is_structurally_sound(rendered):
         else:
             assert stack.pop() == name
     assert stack == []
-    assert tex.count(r"\begin{table}") == len(MEASURES) and tex.count(r"\toprule") == len(MEASURES)
+    assert tex.count(r"\begin{table*}") == len(MEASURES) and tex.count(r"\toprule") == len(MEASURES)
     assert "\nmy\\_method & " in tex and not re.search(r"(?<!\\)_", tex.replace(r"\_", ""))
     assert tex.isascii()  # marks and Greek letters are LaTeX commands, not unicode
     assert r"$^{\blacktriangle}$" in tex and r"\label{tab:x-ndcg-10}" in tex

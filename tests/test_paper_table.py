@@ -126,9 +126,16 @@ def test_the_paper_table_of_the_committed_scores_compiles_and_fits_one_page_widt
     measure = (r"\newsavebox\naturalbox\sbox\naturalbox{\footnotesize\setlength{\tabcolsep}{2.5pt}" + tabular + "}"
                r"\typeout{NATURAL=\the\wd\naturalbox;TEXT=\the\textwidth}")
     log = compile_tex(tmp_path, measure + "\n" + table)  # twocolumn: the table* spans the page
+    stacked = paper_table(ntrex, PaperTableOptions(measures=("AP", "nDCG@10"), layout="stacked"))
+    rows = stacked.split("{!}{%\n", 1)[1].split(r"\end{tabular}", 1)[0] + r"\end{tabular}"
+    fits = (r"\newsavebox\stackedbox\sbox\stackedbox{\footnotesize\setlength{\tabcolsep}{2.5pt}" + rows + "}"
+            r"\typeout{STACKED=\the\wd\stackedbox}")
+    compile_tex(tmp_path, fits + "\n" + stacked)
+    stacked_width = float(re.search(r"STACKED=([\d.]+)pt", (tmp_path / "paper.log").read_text(encoding="latin-1")).group(1))
     assert "Overfull \\hbox" not in log and "Float too large" not in log and "Output written on paper.pdf" in log
     natural, text = (float(x) for x in re.search(r"NATURAL=([\d.]+)pt;TEXT=([\d.]+)pt", log).groups())
     assert text / natural >= SMALLEST_SCALE, f"scaled to {text / natural:.2f} of its size to fit"
+    assert stacked_width <= text  # stacked, the same table needs no scaling
 
 
 @needs_latex

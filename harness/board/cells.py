@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from harness.board.board import CollectionBoard
 from harness.evaluation.scores import ScoreEntry
+from harness.method.spec import SkipReason
 from harness.render.text import BASELINE_MARKS, TIED_WITH_BEST
 
 
@@ -47,12 +48,18 @@ def significance_marks(board: CollectionBoard, measure: str, method: str, column
     return marks
 
 
+def skip_reason(entry: ScoreEntry) -> str:
+    """A skipped cell's one-line reason.  Scores files written before reasons had two lengths hold the
+    long one (every source tried, this machine's paths): its first clause stands for it."""
+    return SkipReason.of(entry.reason or "no reason given").short
+
+
 def entry_notes(entry: ScoreEntry | None) -> tuple[str, ...]:
     """What a pair cell's notes say, without whose cell it is: many cells share each (``note_owners``)."""
     if entry is None:
         return ()
     if entry.status == "skipped":
-        return (SKIPPED + (entry.reason or "no reason given"),)
+        return (SKIPPED + skip_reason(entry),)
     notes = [entry.used] if entry.used else []
     if entry.empty_queries:
         notes.append(f"{entry.empty_queries} of {len(entry.query_ids)} queries retrieved nothing (scored 0)")
@@ -88,7 +95,7 @@ def table_cells(board: CollectionBoard, measure: str) -> dict[tuple[str, str], C
         for column in board.columns:
             value = float(means.loc[method, column])
             entry = board.entry(column, method)
-            skipped = (entry.reason or "no reason given") if entry is not None and entry.status == "skipped" else None
+            skipped = skip_reason(entry) if entry is not None and entry.status == "skipped" else None
             notes = entry_notes(entry) if skipped is not None or not math.isnan(value) else ()
             marks = significance_marks(board, measure, method, column) if not math.isnan(value) else ""
             cells[(method, column)] = Cell(value, bool(best.loc[method, column]), marks, skipped, notes)

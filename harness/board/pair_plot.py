@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from harness.board.board import CollectionBoard
-from harness.board.cells import table_cells
+from harness.board.cells import skip_reason, table_cells
 from harness.data.pairs import get_pair
 from harness.render.plots import add_caption, legend_outside, method_colour, new_figure, plot_style, png_bytes
 from harness.render.text import BASELINE_MARKS, TIED_WITH_BEST, measure_title
@@ -35,17 +35,21 @@ def omissions(board: CollectionBoard, measure: str) -> list[str]:
     absent = [m for m in board.methods if means.loc[m].isna().all()]
     if absent:
         lines.append(f"Not shown: {', '.join(absent)} (no {measure} score on any pair).")
-    missing: dict[str, list[str]] = {}
+    missing: dict[str, dict[str, list[str]]] = {}  # why -> method -> pairs
     for method in board.methods:
         if method in absent:
             continue
         for pair in board.pairs:
             if math.isnan(float(means.loc[method, pair])):
                 entry = board.entry(pair, method)
-                why = f"skipped: {entry.reason}" if entry is not None and entry.status == "skipped" else f"no {measure} score"
-                missing.setdefault(why, []).append(f"{method} on {pair}")
+                why = f"skipped: {skip_reason(entry)}" if entry is not None and entry.status == "skipped" else f"no {measure} score"
+                missing.setdefault(why, {}).setdefault(method, []).append(pair)
     for why, cells in missing.items():
-        lines.append(f"No bar for {', '.join(cells)} ({why}).")
+        spans: dict[str, list[str]] = {}  # methods missing the same pairs share one phrase
+        for method, pairs in cells.items():
+            spans.setdefault(", ".join(pairs), []).append(method)
+        cells_text = "; ".join(", ".join(methods) + f" on {pairs}" for pairs, methods in spans.items())
+        lines.append(f"No bar for {cells_text} ({why}).")
     return lines
 
 
@@ -60,7 +64,7 @@ def pair_bars_png(board: CollectionBoard, measure: str) -> bytes | None:
     positions = np.arange(len(pairs))
     width = 0.8 / len(methods)
     with plot_style():
-        figure = new_figure(max(7.5, 1.2 * len(pairs) + 0.3 * len(methods) + 2.0), 4.4)
+        figure = new_figure(max(7.5, 1.0 * len(pairs) + 0.25 * len(methods) + 2.0), 4.2)
         axes = figure.add_subplot()
         for i, method in enumerate(methods):
             values = means.loc[method].to_numpy(dtype=float)

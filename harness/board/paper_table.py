@@ -6,8 +6,9 @@ values: two results that print alike are both bold), significance as superscript
 letters explained in one line, a short caption, and the notes under the table: the marks, the
 mean columns, the oracle, and every cell without a score with its one-line reason.
 
-Needs ``\\usepackage{booktabs,amssymb,graphicx}``: a table wider than the text is scaled down to
-``\\linewidth`` (``\\resizebox`` only then; a narrower one keeps its size).
+Needs ``\\usepackage{booktabs,amssymb,graphicx}``.  The table is a ``table*`` (both columns of a
+two-column paper); one wider than the text is scaled down to it (``\\resizebox`` only then; a
+narrower one keeps its size).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from harness.board.board import CollectionBoard
-from harness.board.cells import significance_marks
+from harness.board.cells import significance_marks, skip_reason
 from harness.compare import GROUPS
 from harness.data.pairs import get_pair
 from harness.errors import UsageError
@@ -218,7 +219,7 @@ def missing_note(board: CollectionBoard, columns: Sequence[str], options: PaperT
             entry = board.entry(pair, method)
             if entry is not None and entry.status == "ok":
                 continue
-            reason = entry.reason if entry is not None and entry.reason else "not run"
+            reason = skip_reason(entry) if entry is not None and entry.status == "skipped" else "not run"
             by_reason.setdefault(reason, {}).setdefault(display_name(method, options.names), []).append(get_pair(pair).lang)
     if not by_reason:
         return ""
@@ -252,9 +253,9 @@ def paper_table(board: CollectionBoard, options: PaperTableOptions = PaperTableO
     label = options.label or f"tab:{slug(board.name)}-{'-'.join(slug(m) for m in measures)}".lower()
     notes = [significance_note(board, options), column_note(board, columns), oracle_note(board, options),
              missing_note(board, columns, options)]
-    # Measures side by side span the page (table*: both columns of a two-column paper; a one-column
-    # paper treats it as table); stacked they fit one column.
-    environment = "table*" if options.layout == "side" and len(measures) > 1 else "table"
+    # A board's table has a dozen columns or more: table* spans both columns of a two-column paper
+    # (a one-column paper treats it as table).
+    environment = "table*"
     return "\n".join([
         rf"\begin{{{environment}}}[t]",
         r"\centering",

@@ -190,6 +190,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_board_options(paper, formats=False)
     paper.set_defaults(measures=["AP", "nDCG@10"])
 
+    site = commands.add_parser("site", help="write the reproduction site, results/site/, from the committed results (static HTML, opens from disk)")
+    site.add_argument("--out", type=Path, default=Path("results"), help="results folder it is built from (default: results)")
+    site.add_argument("--dest", type=Path, default=None, help="folder to write the site into (default: OUT/site)")
+
     claims = commands.add_parser("claims", help="verdicts on the OPTICAL paper's claims from saved scores: results/claims.md and claims.json")
     claims.add_argument("--collection", default=DEFAULT_COLLECTION, help=f"one of: {', '.join(COLLECTIONS)} (default: {DEFAULT_COLLECTION})")
     claims.add_argument("--out", type=Path, default=Path("results"), help="results folder: scores are read from it, claims.md written to it (default: results)")

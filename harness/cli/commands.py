@@ -106,6 +106,15 @@ def cmd_paper_table(args) -> int:
     return 0
 
 
+def cmd_site(args) -> int:
+    from harness.site.build import write_site
+
+    check_out(args.out)
+    dest, size = write_site(args.out, args.dest)
+    print(f"{dest} ({size / 1e6:.2f} MB); open {dest / 'index.html'}")
+    return 0
+
+
 def _saved_scores(out: Path, collection_name: str):
     """The scores file of a collection and its entries; an error when there are none."""
     from harness.data.user_collections import results_name
@@ -167,7 +176,7 @@ def query_texts(collection, result) -> tuple[dict[str, dict[str, str]], dict[str
             continue
         unknown = [q for q in differences.table["query"] if q not in queries]
         if unknown:
-            missing[differences.pair] = f"{len(unknown)} scored query ids are not the collection's (e.g. {unknown[0]})"
+            missing[differences.pair] = f"{len(unknown)} scored query ids are not the collection's (e.g. {min(unknown)})"
             continue
         texts[differences.pair] = {q: queries[q] for q in differences.table["query"]}
     return texts, missing

@@ -21,6 +21,7 @@ COMMANDS = {
     "leaderboard": commands.cmd_leaderboard,
     "compare": commands.cmd_compare,
     "paper-table": commands.cmd_paper_table,
+    "site": commands.cmd_site,
     "claims": commands.cmd_claims,
     "study": commands.cmd_study,
     "check": commands.cmd_check,

@@ -40,6 +40,15 @@ def cell_record(sidecar: Mapping[str, Any], top: Mapping[str, list[str]] | None)
     return {"sidecar": dict(sidecar), "top": None if top is None else dict(top)}
 
 
+def same_skip(kept: Mapping[str, Any] | None, sidecar: Mapping[str, Any]) -> bool:
+    """Whether a skipped cell's new sidecar says what the kept one says.  A skip is retried on every run
+    and its sidecar rewritten with a new date: the kept record stays, so an unchanged run changes no byte."""
+    if kept is None:
+        return False
+    volatile = ("date", "environment")
+    return {k: v for k, v in kept["sidecar"].items() if k not in volatile} == {k: v for k, v in sidecar.items() if k not in volatile}
+
+
 def load_provenance(path: Path) -> dict[tuple[str, str], dict]:
     """(pair, method) -> {"sidecar": {...}, "top": {query: [doc, ...]} or None}; empty when there is no file."""
     if not path.is_file():

@@ -15,7 +15,9 @@ from harness.data.pairs import LanguagePair
 from harness.errors import HarnessError
 from harness.method.spec import SkipReason
 from harness.evaluation.measures import SCORED_BY, evaluate
-from harness.evaluation.provenance import cell_record, load_provenance, provenance_path, save_provenance, top_documents
+from harness.evaluation.provenance import (
+    cell_record, load_provenance, provenance_path, same_skip, save_provenance, top_documents,
+)
 from harness.evaluation.runs import read_run, read_sidecar, run_matches_sidecar
 from harness.evaluation.scores import ScoreEntry, load_scores, save_scores, scores_path
 
@@ -92,7 +94,8 @@ def evaluate_saved(
             method = sidecar.get("method", sidecar_path.stem)
             if sidecar.get("status") != "ok":
                 entries[(pair.name, method)] = ScoreEntry(pair.name, method, "skipped", reason=short_reason(sidecar))
-                provenance[(pair.name, method)] = cell_record(sidecar, None)
+                if keep_provenance and not same_skip(provenance.get((pair.name, method)), sidecar):
+                    provenance[(pair.name, method)] = cell_record(sidecar, None)
                 continue
             topics = topics or load_topics(collection, pair)
             if sidecar.get("qrels_sha256") != topics.qrels_sha256:

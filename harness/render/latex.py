@@ -5,8 +5,6 @@ Shared by the board's paper tables (``harness/board/paper_table.py``) and ``comp
 
 from __future__ import annotations
 
-import re
-
 from harness.render import text
 
 # Plain-text characters that LaTeX treats specially.
@@ -51,8 +49,3 @@ SYMBOLS = {mark: f"$^{{{command}}}$" for mark, command in MARKS.items()} | {
 def escape(plain: str) -> str:
     return "".join(SPECIAL.get(ch, SYMBOLS.get(ch, ch)) for ch in plain)
 
-
-def from_markdown(sentence: str) -> str:
-    """A legend sentence: `code` spans become \\texttt, the rest is escaped."""
-    parts = re.split(r"`([^`]*)`", sentence)
-    return "".join(rf"\texttt{{{escape(part)}}}" if i % 2 else escape(part) for i, part in enumerate(parts))

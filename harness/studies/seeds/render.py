@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from harness.render import text
-from harness.render.plots import method_colour, new_figure, plot_style, png_bytes
+from harness.render.plots import add_caption, method_colour, new_figure, plot_style, png_bytes
 from harness.stats import CORRECTIONS
 
 QUESTION = "Is an OPTICAL-vs-KD (or -CAL) difference larger than what another training seed gives?"
@@ -91,6 +91,8 @@ def seeds_png(analysis) -> bytes:
         axes.set_xticks(range(len(means)), [s.method for s in means])
         axes.set_ylabel("mean MAP over the seven pairs")
         axes.set_title("ntrex: MAP of each training seed (line: mean over seeds)", fontsize=9)
+        if analysis.left_out:
+            add_caption(figure, [f"Not shown: {', '.join(analysis.left_out)} (no scores from every seed)."])
         return png_bytes(figure)
 
 
