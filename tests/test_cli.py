@@ -73,7 +73,8 @@ def test_run_writes_runs_sidecars_scores_and_board(board, capsys):
     # Two lengths: one line the same on every machine, and every source tried with the fix.
     assert skipped["status"] == "skipped" and skipped["reason"] == "no machine translation into Yoruba here"
     assert "no translator for en-yo" in skipped["reason_detail"] and "no pinned sha256" in skipped["reason_detail"]
-    skip = next(e for e in json.loads((board / "scores" / "ntrex.json").read_text())["entries"] if e["pair"] == "en-yo")
+    skip = next(e for e in json.loads((board / "scores" / "ntrex.json").read_text())["entries"]
+                if (e["pair"], e["method"]) == ("en-yo", "bm25-nmt"))
     assert skip["reason"] == skipped["reason"]  # the scores file (committed) holds the short one only
     assert not (board / "runs" / "ntrex" / "en-yo" / "bm25-nmt.run").exists()
     oracle = json.loads((board / "runs" / "ntrex" / "en-yo" / "bm25-ht.json").read_text())
