@@ -19,7 +19,7 @@ from collections.abc import Mapping
 
 from harness.cache.lock import artifact_lock
 from harness.data.collections import Topics
-from harness.method import MethodSpec, Ranking, Retriever, Unavailable
+from harness.method import MethodSpec, Ranking, Retriever, SkipReason, Unavailable
 from harness.files.paths import cache_dir
 from harness.method.profiles import get_profile
 from harness.retrieval import lucene
@@ -53,13 +53,14 @@ class BM25WithTranslatedQueries(Retriever):
         return {"translator": None if choice.translator is None else choice.translator.system_key(topics.pair),
                 "analysis": analysis_for(topics.pair.lang).description}
 
-    def unavailable_reason(self, topics: Topics) -> str | None:
+    def unavailable_reason(self, topics: Topics) -> SkipReason | None:
         choice = self._choice(topics)
         if choice.translator is not None:
             return None
-        return (
+        return SkipReason(
+            f"no machine translation into {topics.pair.language} here",
             f"no translator for {topics.pair.name}: {choice.explain()}. Fix: go online once for the model, "
-            f"or --set {self.spec.name}.translator=hf:/local/model or tsv:/path/{{lang}}.tsv"
+            f"or --set {self.spec.name}.translator=hf:/local/model or tsv:/path/{{lang}}.tsv",
         )
 
     def prepare(self, topics: Topics) -> None:
@@ -104,6 +105,7 @@ class BM25WithTranslatedQueries(Retriever):
 
 BM25_NMT = MethodSpec(
     name="bm25-nmt",
+    label="BM25+NMT",
     family="lexical + machine translation",
     description="English query machine-translated into the document language, then BM25 (Pyserini/Lucene)",
     reference="Robertson & Zaragoza 2009 (BM25); Lin et al. 2021 (Pyserini); NLLB Team 2022 (NLLB-200)",
@@ -116,6 +118,7 @@ assert BM25_NMT.defaults["translator_choice"] in CHOICE_RULES
 
 BM25_HT = MethodSpec(
     name="bm25-ht",
+    label="BM25+HT",
     family="lexical + human translation (oracle)",
     description="BM25 over the human translation of each English query (the collection's own: NTREX's, CIRAL's): "
     "a ceiling for query translation",

@@ -29,6 +29,7 @@ class ContrastiveAlignment(DistilledRetriever):
 
 CAL = MethodSpec(
     name="cal",
+    label="CAL",
     family="distillation on bitext",
     description="contrastive (InfoNCE, in-batch negatives) alignment of student target vectors to teacher English vectors",
     reference="Contrastive cross-lingual alignment (our reconstruction of CAL; see BENCHMARKS.md)",

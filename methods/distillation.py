@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from harness.data.collections import Topics
 from harness.data.pairs import PAIRS, LanguagePair
 from harness.errors import HarnessError
-from harness.method import Unavailable
+from harness.method import SkipReason, Unavailable
 from harness.models import resolve_model
 from harness.method.profiles import get_profile
 from methods.mdpr import ENCODER_DEFAULTS, PASSAGE_DEFAULTS, DenseRetriever
@@ -62,12 +62,12 @@ class DistilledRetriever(DenseRetriever):
         profile = get_profile(self.params["profile"])
         return self.params["teacher"] or profile.teacher, self.params["student"] or profile.student
 
-    def _models_unavailable(self) -> str | None:
-        try:
-            for reference in self.references():
+    def _models_unavailable(self) -> SkipReason | None:
+        for reference in self.references():
+            try:
                 resolve_model(reference)
-        except HarnessError as exc:
-            return str(exc)
+            except HarnessError as exc:
+                return SkipReason(f"model {reference} not available here", str(exc))
         return None
 
     def training_bitext(self, pair: LanguagePair) -> list[tuple[str, str]]:
@@ -78,9 +78,11 @@ class DistilledRetriever(DenseRetriever):
             langs, self.params["bitext"], self.params["bitext_pairs"], self.params["held_out"], int(self.params["seed"])
         )
 
-    def unavailable_reason(self, topics: Topics) -> str | None:
+    def unavailable_reason(self, topics: Topics) -> SkipReason | None:
         if self.params["languages"] == "per-language" and not topics.pair.trained:
-            return f"languages=per-language: no training bitext for {topics.pair.lang} (only the seven pairs have some)"
+            return SkipReason(f"no training bitext for {topics.pair.language}",
+                              f"languages=per-language: no training bitext for {topics.pair.lang} (only the seven "
+                              "pairs have some)")
         return self._models_unavailable()
 
     def train(self) -> TrainedStudent:

@@ -26,30 +26,35 @@ from pathlib import Path
 from typing import Any
 
 from harness.data.collections import Topics
-from harness.method import MethodSpec, Ranking, Retriever, Unavailable
+from harness.method import MethodSpec, Ranking, Retriever, SkipReason, Unavailable
 from harness.evaluation.runs import read_run, read_sidecar, run_paths, trec_order
 
 
 class FusionRetriever(Retriever):
     out = None  # the results folder; run_cell sets it (the members' runs are there)
 
-    def _member_runs(self, topics: Topics) -> dict[str, tuple[str, str]] | str:
+    def _member_runs(self, topics: Topics) -> dict[str, tuple[str, str]] | SkipReason:
         """member -> (run path, sha256), or why some member has no usable run."""
         from harness.evaluation.runs import run_matches_sidecar
 
         found = {}
         for member in self.params["members"]:
             if self.out is None:
-                return "fusion needs the results folder of its members' runs"
+                return SkipReason.of("fusion needs the results folder of its members' runs")
             run_path, sidecar_path = run_paths(self.out, topics.collection, topics.pair.name, member)
             sidecar = read_sidecar(sidecar_path) if sidecar_path.is_file() else {}
             if sidecar.get("status") == "skipped":
-                return f"member {member} was skipped on {topics.pair.name}: {sidecar.get('reason')}"
+                why = sidecar.get("reason_detail") or sidecar.get("reason")
+                return SkipReason(f"member {member} skipped on {topics.pair.name}",
+                                  f"member {member} was skipped on {topics.pair.name}: {why}")
             if sidecar.get("status") != "ok" or not run_path.is_file():
-                return (f"member {member} has no saved run on {topics.collection}/{topics.pair.name}; run it first: "
-                        f"python -m harness run --methods {member} --pairs {topics.pair.name}")
+                return SkipReason(f"member {member} has no saved run",
+                                  f"member {member} has no saved run on {topics.collection}/{topics.pair.name}; run it "
+                                  f"first: python -m harness run --methods {member} --pairs {topics.pair.name}")
             if sidecar.get("queries_sha256") != topics.queries_sha256 or not run_matches_sidecar(run_path, sidecar):
-                return f"member {member}'s run on {topics.pair.name} is not for these queries or not its sidecar's; rerun it"
+                return SkipReason(f"member {member}'s run does not match",
+                                  f"member {member}'s run on {topics.pair.name} is not for these queries or not its "
+                                  "sidecar's; rerun it")
             found[member] = (str(run_path), sidecar["run_sha256"])
         return found
 
@@ -57,13 +62,13 @@ class FusionRetriever(Retriever):
         members = self._member_runs(topics)
         return {"members": {m: sha for m, (_, sha) in members.items()}} if isinstance(members, dict) else {}
 
-    def unavailable_reason(self, topics: Topics) -> str | None:
+    def unavailable_reason(self, topics: Topics) -> SkipReason | None:
         members = self._member_runs(topics)
-        return members if isinstance(members, str) else None
+        return members if isinstance(members, SkipReason) else None
 
     def prepare(self, topics: Topics) -> None:
         members = self._member_runs(topics)
-        if isinstance(members, str):
+        if isinstance(members, SkipReason):
             raise Unavailable(members)
         self.members = members
 
@@ -120,13 +125,17 @@ def combsum_ranx(member_runs: Mapping[str, Mapping[str, Mapping[str, float]]], n
     return {q: {d: s * scale for d, s in docs.items()} for q, docs in fused.items()}
 
 
-def fusion(name: str, members: Sequence[str], method: str = "rrf") -> MethodSpec:
-    """A fusion entry: ``name`` combining the saved runs of ``members`` with ``method`` (rrf or combsum)."""
-    label = "reciprocal-rank fusion" if method == "rrf" else "CombSUM of normalised scores (ranx)"
+def fusion(name: str, members: Sequence[str], method: str = "rrf", label: str = "") -> MethodSpec:
+    """A fusion entry: ``name`` combining the saved runs of ``members`` with ``method`` (rrf or combsum).
+
+    ``label``: the name in print; empty: e.g. "RRF(bm25-nmt, optical)".
+    """
+    kind = "reciprocal-rank fusion" if method == "rrf" else "CombSUM of normalised scores (ranx)"
     return MethodSpec(
         name=name,
+        label=label or f"{'RRF' if method == 'rrf' else 'CombSUM'}({', '.join(members)})",
         family="fusion",
-        description=f"{label} of the runs of {' and '.join(members)}",
+        description=f"{kind} of the runs of {' and '.join(members)}",
         reference="Cormack et al. 2009 (RRF); Fox & Shaw 1994 (CombSUM); Bassani & Romelli 2022 (ranx fusion)",
         needs=("runs",),
         implementation=FusionRetriever,

@@ -27,6 +27,7 @@ class KnowledgeDistillation(DistilledRetriever):
 
 KD = MethodSpec(
     name="kd",
+    label="KD",
     family="distillation on bitext",
     description="student mimics the frozen teacher's sentence vectors of the English side (MSE), trained on bitext only",
     reference="Reimers & Gurevych 2020, Making Monolingual Sentence Embeddings Multilingual using Knowledge Distillation",

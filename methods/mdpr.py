@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from harness.data.collections import Topics
 from harness.errors import HarnessError
 from harness.models import resolve_model
-from harness.method import MethodSpec, Ranking, Retriever
+from harness.method import MethodSpec, Ranking, Retriever, SkipReason
 from harness.method.profiles import get_profile
 
 if TYPE_CHECKING:  # the encoder (torch, transformers) loads when a run needs it, not on import
@@ -58,11 +58,11 @@ class DenseRetriever(Retriever):
     def model_reference(self) -> str:
         return self.params.get("model") or get_profile(self.params["profile"]).retriever
 
-    def unavailable_reason(self, topics: Topics) -> str | None:
+    def unavailable_reason(self, topics: Topics) -> SkipReason | None:
         try:
             resolve_model(self.model_reference())
         except HarnessError as exc:
-            return str(exc)
+            return SkipReason(f"model {self.model_reference()} not available here", str(exc))
         return None
 
     def precision(self) -> str:
@@ -160,6 +160,7 @@ def describe_passages(report: Mapping[str, Any]) -> str:
 
 MDPR = MethodSpec(
     name="mdpr",
+    label="mDPR",
     family="dense, zero-shot",
     description="multilingual bi-encoder, English queries and target-language passages through the same encoder",
     reference="Zhang et al. 2021, Mr. TyDi (mDPR); model from the profile: intfloat/multilingual-e5-small (Wang et al. 2024) or castorini/mdpr-tied-pft-msmarco",

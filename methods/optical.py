@@ -37,6 +37,7 @@ class OptimalTransportDistillation(DistilledRetriever):
 
 OPTICAL = MethodSpec(
     name="optical",
+    label="OPTICAL",
     family="distillation on bitext",
     description="optimal-transport token alignment between teacher (English) and student (target) token vectors, bitext only",
     reference="Huang et al. 2023, Improving Cross-lingual Information Retrieval on Low-Resource Languages via Optimal Transport Distillation (OPTICAL), WSDM",

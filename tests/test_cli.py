@@ -135,3 +135,20 @@ def test_list_reports_usability(capsys, monkeypatch, tmp_path):
     assert "en-ha corpus CIRAL/ciral-corpus/passages-v1.0/hausa_passages.jsonl@cbaa143: CIRAL corpus needs network once (HF_HUB_OFFLINE set)" in out
     assert "en-yo corpus castorini/africlirmatrix/africlirmatrix-v1.0-yoruba/corpus.jsonl@640a77e: AfriCLIRMatrix corpus needs network once" in out
     assert "en-ha  Hausa (low-resource); only in: ciral, ciral-test-a-pools, ciral-test-b, africlirmatrix" in out
+
+
+def test_list_why_gives_the_long_reason_now_and_as_the_sidecar_recorded_it(board, tmp_path, capsys):
+    out = tmp_path / "out"
+    # The fusion's member mdpr has no run here: the cell is skipped with a short and a long reason.
+    assert main(["run", "--methods", "bm25-nmt,rrf-bm25-nmt+mdpr", "--pairs", "en-fi", "--out", str(out),
+                 "--formats", "md"]) == 0
+    capsys.readouterr()
+    assert main(["list", "--why", "rrf-bm25-nmt+mdpr", "en-fi", "--out", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"saved run {out / 'runs' / 'ntrex' / 'en-fi' / 'rrf-bm25-nmt+mdpr.json'} (")
+    assert "skipped: member mdpr has no saved run on ntrex/en-fi; run it first: python -m harness run" in lines[0]
+    assert lines[1].startswith("here now: not usable: member mdpr has no saved run on ntrex/en-fi")
+    assert main(["list", "--why", "bm25-nmt", "en-fi", "--out", str(board)]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == "here now: usable"
+    assert main(["list", "--why", "nope", "en-fi"]) == 2
+    assert "unknown method nope; valid: all, bm25-nmt" in capsys.readouterr().err

@@ -72,6 +72,15 @@ def test_compare_prints_sorted_differences_summary_and_writes_a_plot(results, ca
     for pair in ("en-sw", "en-fi"):
         plot = results / "plots" / f"compare-strong-base-{pair}-AP.png"
         assert plot.read_bytes().startswith(PNG_MAGIC) and str(plot) in out
+    # The synthetic query ids (q0, q1, ...) are not NTREX's: the tables say so instead of guessing a text.
+    assert "no query text for en-sw, en-fi: 40 scored query ids are not the collection's (e.g. q" in out
+    table = (results / "compare" / "strong-vs-base-AP.csv").read_text().splitlines()
+    assert table[0] == "pair,query,text,strong,base,diff" and len(table) == 1 + 2 * len(QIDS)
+    assert table[1].split(",")[2] == ""
+    document = json.loads((results / "compare" / "strong-vs-base-AP.json").read_text())
+    assert [p["pair"] for p in document["per_pair"]] == ["en-sw", "en-fi"] and document["texts_missing"]
+    assert document["per_pair"][0]["comparison"]["family_size"] == 2
+    assert (results / "compare" / "strong-vs-base-AP.tex").read_text().count(r"\begin{longtable}") == 2
 
 
 def test_compare_a_skipped_pair_is_one_clear_line(results, capsys):

@@ -112,11 +112,12 @@ def test_latex_is_structurally_sound(rendered):
         else:
             assert stack.pop() == name
     assert stack == []
-    assert tex.count(r"\begin{table}") == len(MEASURES) and tex.count(r"\toprule") == len(MEASURES)
-    assert r"\texttt{my\_method}" in tex and not re.search(r"(?<!\\)_", tex.replace(r"\_", ""))
+    assert tex.count(r"\begin{table*}") == len(MEASURES) and tex.count(r"\toprule") == len(MEASURES)
+    assert "\nmy\\_method & " in tex and not re.search(r"(?<!\\)_", tex.replace(r"\_", ""))
     assert tex.isascii()  # marks and Greek letters are LaTeX commands, not unicode
     assert r"$^{\blacktriangle}$" in tex and r"\label{tab:x-ndcg-10}" in tex
     assert tex.count("{") == tex.count("}")
+    assert "0.5" in tex and "\n.5" not in tex  # four decimals with the leading zero, as on the board
 
 
 def test_formats_choose_the_outputs_and_the_markdown_links_only_what_exists():

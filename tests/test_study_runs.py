@@ -95,7 +95,8 @@ def test_translation_methods_are_skipped_on_perturbed_queries_never_given_clean_
     assert retriever.unavailable_reason(topics) is None
     noisy = robustness.perturbed("lowercase")(topics)
     retriever.plan((noisy,))
-    assert "have no translation" in retriever.unavailable_reason(noisy)
+    reason = retriever.unavailable_reason(noisy)
+    assert "have no translation" in reason.detail and reason.short == "no machine translation into Finnish here"
 
 
 def test_robustness_study_end_to_end_with_a_tiny_model(tiny_bert, tmp_path, monkeypatch, capsys):

@@ -5,11 +5,27 @@ from __future__ import annotations
 import numpy as np
 
 from harness.board.board import CollectionBoard
-from harness.render.plots import method_colour, new_figure, plot_style, png_bytes
+from harness.render.plots import add_caption, method_colour, new_figure, plot_style, png_bytes
 from harness.render.text import measure_title
 
 LOW, HIGH = "low-resource mean", "high-resource mean"
 BAR_WIDTH = 0.35
+
+
+def omissions(board: CollectionBoard, measure: str) -> list[str]:
+    """Which methods the gap plot leaves out (a mean needs every pair of its group) and why, for its caption."""
+    if LOW not in board.groups or HIGH not in board.groups:
+        return []
+    means = board.means(measure)[[LOW, HIGH]]
+    lines = []
+    for method in board.methods:
+        if means.loc[method].notna().all():
+            continue
+        missing = [p for p in (*board.groups[LOW], *board.groups[HIGH]) if board.entry(p, method) is None
+                   or board.entry(p, method).status != "ok" or measure not in board.entry(p, method).scores]
+        why = f"no score on {', '.join(missing)}" if missing else "no mean"
+        lines.append(f"{method} ({why})")
+    return [f"Not shown: {'; '.join(lines)}: a mean needs every pair of its group."] if lines else []
 
 
 def gap_png(board: CollectionBoard, measure: str) -> bytes | None:
@@ -22,10 +38,10 @@ def gap_png(board: CollectionBoard, measure: str) -> bytes | None:
     methods = list(means.index)
     positions = np.arange(len(methods))
     with plot_style():
-        figure = new_figure(max(5.0, 1.1 * len(methods) + 2.0), 3.6)
+        figure = new_figure(max(5.5, 1.1 * len(methods) + 2.0), 3.9)
         axes = figure.add_subplot()
         for i, method in enumerate(methods):
-            colour = method_colour(board.methods.index(method))  # the method's colour in every plot
+            colour = method_colour(method)  # the method's colour in every plot
             low, high = means.loc[method, LOW], means.loc[method, HIGH]
             outline = {"edgecolor": "black", "linewidth": 0.5}
             axes.bar(positions[i] - BAR_WIDTH / 2, low, BAR_WIDTH, color=colour, alpha=0.5, hatch="//", **outline)
@@ -38,10 +54,11 @@ def gap_png(board: CollectionBoard, measure: str) -> bytes | None:
                 ha="center",
                 fontsize=8,
             )
-        axes.set_xticks(positions, methods)
+        axes.set_xticks(positions, methods, fontsize=8)
         axes.set_xlim(-0.75, len(methods) - 0.25)
         axes.set_ylabel(measure)
         axes.set_ylim(0, 1.15 * float(means.to_numpy().max()) + 1e-9)
         title = f"{board.name}: {measure_title(measure)}\nlow-resource (hatched) vs high-resource mean"
         axes.set_title(title, fontsize=9)
+        add_caption(figure, omissions(board, measure))
         return png_bytes(figure)

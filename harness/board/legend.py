@@ -1,8 +1,9 @@
 """The sentences under each table: what the marks mean, which test, which correction, which family.
 
-Written once, in markdown (method names in backticks); ``latex.py`` converts
-them for captions.  Family sizes are read from the comparisons, so the text
-always states the family that was really corrected.
+Written once, in markdown (method names in backticks); the site renders them as
+HTML, and the paper table (``paper_table.py``) says the same in one short line.
+Family sizes are read from the comparisons, so the text always states the
+family that was really corrected.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from harness.compare import Comparison
 from harness.board.board import CollectionBoard
 from harness.board import legend
 from harness.render import text
-from harness.board.cells import Cell, table_cells
+from harness.board.cells import SKIPPED, Cell, note_owners, table_cells
 from harness.render.plots import plot_path
 from harness.stats import CORRECTIONS
 
@@ -20,24 +20,36 @@ INTRO = (
 )
 
 
-class Footnotes:
-    """Markdown footnotes, numbered in order of first use and shared between tables."""
+WHY = "the sources tried and the fix: `python -m harness list --why METHOD PAIR`"
 
-    def __init__(self):
+
+class Footnotes:
+    """Markdown footnotes, numbered in order of first use and shared between tables.
+
+    A note many cells share is one footnote that names them (``cells.note_owners``), not one per cell.
+    """
+
+    def __init__(self, owners: dict[str, str] | None = None):
         self.labels: dict[str, int] = {}
+        self.owners = dict(owners or {})
 
     def ref(self, note: str) -> str:
         number = self.labels.setdefault(note, len(self.labels) + 1)
         return f"[^{number}]"
 
     def render(self) -> str:
-        return "\n".join(f"[^{n}]: {note}" for note, n in self.labels.items())
+        lines = []
+        for note, n in self.labels.items():
+            owner = f"{self.owners[note]}: " if note in self.owners else ""
+            why = f" ({WHY})" if note.startswith(SKIPPED) else ""
+            lines.append(f"[^{n}]: {owner}{note}{why}")
+        return "\n".join(lines)
 
 
 def cell_text(cell: Cell, method: str, column: str, notes: Footnotes) -> str:
     if not cell.has_score:
         if cell.skipped is not None:
-            return "skipped" + notes.ref(f"`{method}` on {column} skipped: {cell.skipped}")
+            return "skipped" + "".join(notes.ref(note) for note in cell.notes)
         return text.NO_SCORE
     value = text.score(cell.value)
     if cell.best:
@@ -112,7 +124,7 @@ def plot_links(board: CollectionBoard, measure: str, plots: Collection[str]) -> 
 def collection_section(
     board: CollectionBoard, plots: Collection[str], data_files: list[str], command: str = "python -m harness leaderboard"
 ) -> str:
-    notes = Footnotes()
+    notes = Footnotes(note_owners(board))
     parts = [f"## {board.title}", f"Rebuilt from `{board.source}` by `{command}`.", legend.judged_note(board)]
     for measure in board.measures:
         parts += [
@@ -143,6 +155,6 @@ def leaderboard_markdown(
 
 def console_table(board: CollectionBoard, measure: str) -> str:
     """One measure's table with its footnotes, for the terminal."""
-    notes = Footnotes()
+    notes = Footnotes(note_owners(board))
     table = score_table(board, measure, notes).to_markdown(index=False, disable_numparse=True)
     return table + "\n\n" + notes.render()

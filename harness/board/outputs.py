@@ -3,7 +3,7 @@
     markdown.py        results/leaderboard.md (the main artefact)
     csv_tables.py      results/leaderboard.csv (means), results/comparisons.csv (every comparison)
     json_document.py   results/leaderboard.json (all of it, with options, families and top groups)
-    latex.py           results/leaderboard.tex (booktabs tables for papers)
+    paper_table.py     results/leaderboard.tex and `paper-table` (booktabs tables for papers; latex.py: escaping)
     pair_plot.py, gap_plot.py, differences_plot.py   PNGs under results/plots/
     compare_report.py  the console text of ``python -m harness compare``
 
@@ -21,7 +21,7 @@ from harness.board.board import CollectionBoard
 from harness.board.csv_tables import comparisons_csv, scores_csv
 from harness.board.gap_plot import gap_png
 from harness.board.json_document import leaderboard_json
-from harness.board.latex import leaderboard_latex
+from harness.board.paper_table import leaderboard_latex
 from harness.board.markdown import leaderboard_markdown
 from harness.board.pair_plot import pair_bars_png
 from harness.render.plots import plot_path

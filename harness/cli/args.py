@@ -134,7 +134,7 @@ def _add_statistics_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resamples", type=int, default=10_000, help="resamples of the randomization tests and bootstrap intervals (default: 10000)")
 
 
-def _add_board_options(parser: argparse.ArgumentParser) -> None:
+def _add_board_options(parser: argparse.ArgumentParser, formats: bool = True) -> None:
     parser.add_argument("--out", type=Path, default=Path("results"), help="results folder (default: results)")
     parser.add_argument("--measures", type=_measures, default=list(DEFAULT_MEASURES), help="comma list of ir_measures names; the first is the main one (default: %(default)s)")
     parser.add_argument("--baseline", default=DEFAULT_BASELINES, help=f"method, or comma list of up to {len(BASELINE_MARKS)}, every other is tested against, each with its own marks (default: {DEFAULT_BASELINES})")
@@ -144,7 +144,8 @@ def _add_board_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--joint-family", action="store_true",
                         help="correct methods from outside the built-in registry (plugins, imported runs) in the built-ins' "
                              "families; by default each is corrected in a family of its own, so adding it moves no other mark")
-    parser.add_argument("--formats", type=_formats, default=FORMATS, help=f"comma list of outputs to write: {', '.join(FORMATS)} (default: all)")
+    if formats:
+        parser.add_argument("--formats", type=_formats, default=FORMATS, help=f"comma list of outputs to write: {', '.join(FORMATS)} (default: all)")
 
 
 def _plugin_parent() -> argparse.ArgumentParser:
@@ -176,7 +177,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="with --executor ray: encode more than N passages in shards of N on Ray Data actors (default: 50000)")
     _add_board_options(run)
 
-    commands.add_parser("list", parents=[plugins], help="methods, pairs and collections, and which are usable here now")
+    listing = commands.add_parser("list", parents=[plugins], help="methods, pairs and collections, and which are usable here now")
+    listing.add_argument("--why", nargs=2, metavar=("METHOD", "PAIR"), default=None,
+                         help="why METHOD is skipped on PAIR: every source tried and the fix, now and in its saved sidecar")
+    listing.add_argument("--collection", default=DEFAULT_COLLECTION, help=f"with --why: the collection (default: {DEFAULT_COLLECTION})")
+    listing.add_argument("--out", type=Path, default=Path("results"), help="with --why: the results folder of the saved sidecar (default: results)")
 
     evaluate = commands.add_parser("evaluate", parents=[plugins], help="score saved runs into results/scores/<collection>.json")
     evaluate.add_argument("--collection", default=DEFAULT_COLLECTION, help=f"one of: {', '.join(COLLECTIONS)}")
@@ -187,12 +192,30 @@ def build_parser() -> argparse.ArgumentParser:
     board = commands.add_parser("leaderboard", parents=[plugins], help="rebuild results/leaderboard.md (and CSV, JSON, LaTeX, plots) from saved runs and scores (no retrieval)")
     _add_board_options(board)
 
+    paper = commands.add_parser("paper-table", parents=[plugins], help="one LaTeX table for a paper: measures side by side, chosen columns, names for print")
+    paper.add_argument("--collection", default=DEFAULT_COLLECTION, help=f"the collection whose scores to read (default: {DEFAULT_COLLECTION})")
+    paper.add_argument("--columns", default="pairs,means", help="comma list: pairs, means, pair names (en-sw or sw), mean columns (low, low*, high, all) (default: pairs,means)")
+    paper.add_argument("--names", type=Path, default=None, help="TOML file of method = \"name in print\" (default: the registry's labels, e.g. mDPR)")
+    paper.add_argument("--decimals", type=int, default=3, help="decimals of every score, 0 to 6 (default: 3)")
+    paper.add_argument("--leading-zero", action="store_true", help="print 0.629, not .629")
+    paper.add_argument("--marks", default="symbols", help="significance as symbols (amssymb triangles, as on the board) or letters (a, b: better; subscript: worse) (default: symbols)")
+    paper.add_argument("--layout", default="side", help="side: measures side by side, a table* scaled to the text width only if wider; stacked: one block of rows per measure, one column wide (default: side)")
+    paper.add_argument("--caption", default="", help="the caption (default: a short one naming the measures and the collection)")
+    paper.add_argument("--label", default="", help="the \\label (default: tab:<collection>-<measures>)")
+    paper.add_argument("--dest", type=Path, default=None, help="the .tex file to write (default: OUT/paper-table.tex)")
+    _add_board_options(paper, formats=False)
+    paper.set_defaults(measures=["AP", "nDCG@10"])
+
+    site = commands.add_parser("site", parents=[plugins], help="write the reproduction site, results/site/, from the committed results (static HTML, opens from disk)")
+    site.add_argument("--out", type=Path, default=Path("results"), help="results folder it is built from (default: results)")
+    site.add_argument("--dest", type=Path, default=None, help="folder to write the site into (default: OUT/site)")
+
     claims = commands.add_parser("claims", parents=[plugins], help="verdicts on the OPTICAL paper's claims from saved scores: results/claims.md and claims.json")
     claims.add_argument("--collection", default=DEFAULT_COLLECTION, help=f"one of: {', '.join(COLLECTIONS)} (default: {DEFAULT_COLLECTION})")
     claims.add_argument("--out", type=Path, default=Path("results"), help="results folder: scores are read from it, claims.md written to it (default: results)")
     _add_statistics_options(claims)
 
-    study = commands.add_parser("study", help="research questions as runnable studies: `study list`, `study run NAME`")
+    study = commands.add_parser("study", help="research questions as runnable studies: `study list`, `study run NAME`, `study render NAME`")
     study_commands = study.add_subparsers(dest="study_command", required=True, parser_class=_Parser)
     study_commands.add_parser("list", parents=[plugins], help="the registered studies and what each answers")
     study_run = study_commands.add_parser("run", parents=[plugins], help="run one study (reusing saved runs) and write results/studies/NAME.md")
@@ -204,6 +227,11 @@ def build_parser() -> argparse.ArgumentParser:
     study_run.add_argument("--out", type=Path, default=Path("results"), help="results folder (default: results)")
     study_run.add_argument("--force", action="store_true", help="retrieve again even where a saved run exists")
     _add_statistics_options(study_run)
+
+    study_render = study_commands.add_parser("render", parents=[plugins], help="rebuild results/studies/NAME.* from the committed scores alone (no run)")
+    study_render.add_argument("name", help="a registered study, or all")
+    study_render.add_argument("--out", type=Path, default=Path("results"), help="results folder (default: results)")
+    _add_statistics_options(study_render)
 
     check = commands.add_parser("check", parents=[plugins], help="reproduction check: committed scores against results/expected.tsv, one OK/FAIL line per cell")
     check.add_argument("--rerun", choices=("none", "bm25", "all"), default="bm25",

@@ -10,6 +10,7 @@ from harness.cli.checks import check_members, check_named_files, check_out, chec
 from harness.compare import duel
 from harness.compare.plot import differences_png
 from harness.compare.report import duel_report
+from harness.compare.tables import compare_stem, duel_csv, duel_json, duel_latex
 from harness.data.collections import COLLECTIONS, saved_collection
 from harness.data.pairs import ALL_PAIRS, PAIRS
 from harness.errors import HarnessError, UsageError
@@ -65,7 +66,7 @@ def cmd_run(args) -> int:
     ready = len(outcomes) - len(skipped)
     print(f"\n{ready} run{'' if ready == 1 else 's'} ready, {len(skipped)} skipped; leaderboard: {args.out / LEADERBOARD}\n")
     if skipped:
-        print("Skipped:")
+        print("Skipped (the sources tried and the fix: python -m harness list --why METHOD PAIR):")
         for o in skipped:
             print(f"- {o.method} on {o.pair}: {o.reason}")
         print()
@@ -84,6 +85,45 @@ def cmd_leaderboard(args) -> int:
             score_saved(collection, collection.language_pairs(), args.out, args.measures)
     write_leaderboard(args.out, args.measures, options, args.formats)
     print(args.out / LEADERBOARD if "md" in args.formats else args.out)
+    return 0
+
+
+def cmd_paper_table(args) -> int:
+    from harness.board.board import build_board
+    from harness.board.paper_table import PaperTableOptions, load_names, paper_table, select_columns
+
+    check_out(args.out)
+    options = comparison_options(args)
+    path, entries = _saved_scores(args.out, args.collection)
+    scored = sorted({m for e in entries.values() for m in e.scores})
+    if set(args.measures) - set(scored):
+        raise UsageError(f"--measures: {', '.join(sorted(set(args.measures) - set(scored)))} not in {path}; it has: {', '.join(scored)}")
+    collection = COLLECTIONS.get(args.collection) or saved_collection(args.collection, entries)
+    methods = ordered_methods(entries)
+    oracles = [m for m in methods if m in METHODS and METHODS[m].oracle]
+    board = build_board(collection.name, collection.description, str(path.relative_to(args.out)), entries, methods,
+                        args.measures, options, oracles, collection.pairs)
+    names = load_names(args.names) if args.names else {}
+    unknown = [m for m in names if m not in methods]
+    if unknown:
+        raise UsageError(f"--names {args.names}: {', '.join(unknown)} not on the board; its methods: {', '.join(methods)}")
+    table = paper_table(board, PaperTableOptions(
+        measures=tuple(args.measures), columns=select_columns(board, args.columns), names=names, decimals=args.decimals,
+        leading_zero=args.leading_zero, marks=args.marks, layout=args.layout, caption=args.caption, label=args.label,
+    ))
+    dest = args.dest or args.out / "paper-table.tex"
+    with atomic_open(dest, "wb") as handle:
+        handle.write(table.encode("utf-8") + b"\n")
+    print(dest)
+    return 0
+
+
+def cmd_site(args) -> int:
+    from harness.site.build import write_site
+
+    check_out(args.out)
+    dest, size = write_site(args.out, args.dest)
+    print(f"{dest} ({size / 1e6:.2f} MB); open {dest / 'index.html'}")
     return 0
 
 
@@ -124,8 +164,38 @@ def cmd_compare(args) -> int:
         with atomic_open(target, "wb") as handle:
             handle.write(differences_png(differences, args.method_a, args.method_b, args.measure))
         plots[differences.pair] = str(target)
+    texts, missing = query_texts(collection, result)
+    stem = args.out / compare_stem(args.method_a, args.method_b, args.measure)
+    files = {".csv": duel_csv(result, texts), ".tex": duel_latex(result, options, texts),
+             ".json": duel_json(result, options, collection.name, texts, missing)}
+    for suffix, content in files.items():
+        with atomic_open(stem.with_name(stem.name + suffix), "wb") as handle:
+            handle.write(content.encode("utf-8"))
     print(duel_report(result, options, plots))
+    for why in dict.fromkeys(missing.values()):
+        print(f"no query text for {', '.join(p for p, w in missing.items() if w == why)}: {why}")
+    print(f"tables: {', '.join(str(stem.with_name(stem.name + suffix)) for suffix in files)}")
     return 0
+
+
+def query_texts(collection, result) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    """pair -> query id -> text for the compared queries, and pair -> why there is none (said, never guessed)."""
+    from harness.data.collections import load_topics
+    from harness.data.pairs import get_pair
+
+    texts, missing = {}, {}
+    for differences in result.per_pair:
+        try:
+            queries = load_topics(collection, get_pair(differences.pair)).queries
+        except (HarnessError, KeyError) as exc:
+            missing[differences.pair] = f"the collection cannot be read here ({exc})"
+            continue
+        unknown = [q for q in differences.table["query"] if q not in queries]
+        if unknown:
+            missing[differences.pair] = f"{len(unknown)} scored query ids are not the collection's (e.g. {min(unknown)})"
+            continue
+        texts[differences.pair] = {q: queries[q] for q in differences.table["query"]}
+    return texts, missing
 
 
 def cmd_claims(args) -> int:
@@ -155,6 +225,13 @@ def cmd_study(args) -> int:
             print(f"{study.name}  {study.question}")
             print(f"    collections: {', '.join(study.collections)}; pairs: {study.pairs}")
             print(f"    measures: {', '.join(study.measures)}; applies to: {study.methods}; needs: {study.needs}")
+        return 0
+    if args.study_command == "render":
+        options = comparison_options(args)
+        check_out(args.out)
+        for study in (STUDIES.values() if args.name == "all" else [get_study(args.name)]):
+            for path in study.load_renderer()(args.out, options):
+                print(path)
         return 0
     study = get_study(args.name)
     options = comparison_options(args)

@@ -8,12 +8,16 @@ from harness.data.collections import COLLECTIONS, DEFAULT_COLLECTION, load_topic
 from harness.data.pairs import PAIRS, get_pair
 from harness.errors import HarnessError
 from harness.files.paths import MIRROR_ENV, data_mirror
+from harness.method import SkipReason
 from harness.registry import BUILT_IN, METHODS, origin_of
 from harness.registry.plugins import COLLECTION_ORIGINS
 
 
 def cmd_list(args) -> int:
     from harness.models.hub import offline_unless_reachable
+
+    if getattr(args, "why", None):
+        return why(*args.why, collection_name=args.collection, out=args.out)
 
     # One look at the hub for the whole listing (none with HF_HUB_OFFLINE set): when it does not
     # answer, every check below treats it as HF_HUB_OFFLINE=1 instead of failing once per pair.
@@ -42,7 +46,9 @@ def cmd_list(args) -> int:
                 retriever.plan(run)  # as in `run`: choices across pairs see every pair of the board
                 reason = retriever.unavailable_reason(pair_topics)
                 used = retriever.resolved(pair_topics).get("translator") if reason is None else None
-                status = "usable" + (f" with {used}" if used else "") if reason is None else "not usable: " + reason
+                short = SkipReason.of(reason).short if reason is not None else ""
+                status = "usable" + (f" with {used}" if used else "") if reason is None else \
+                    f"not usable: {short} (why: list --why {spec.name} {pair_name})"
                 print(f"    {pair_name}: {status}")
         print("\nLanguage pairs (precomputed MT of NTREX's English: `--set bm25-nmt.translator=precomputed:SYSTEM`):")
         from harness.translate.precomputed import available_systems, output_for
@@ -88,3 +94,38 @@ def cmd_list(args) -> int:
                 state = f"downloaded ({corpus.local})" if corpus.cached() else "downloads on first use" if reason is None else reason
                 print(f"    {pair.name} corpus {corpus.repo}/{corpus.path}@{corpus.revision[:7]}: {state}")
         return 0
+
+
+def why(method: str, pair: str, collection_name: str = DEFAULT_COLLECTION, out: Path = Path("results")) -> int:
+    """``list --why METHOD PAIR``: the long reason a cell is skipped, now and as its saved sidecar recorded it.
+
+    The board and the console give the one-line reason; this gives every source tried and the fix.
+    """
+    from harness.cli.args import collection_arg, pairs_arg
+    from harness.evaluation.runs import read_sidecar, run_paths
+    from harness.method import SkipReason
+    from harness.models.hub import offline_unless_reachable
+    from harness.names import select
+
+    spec = select(method, METHODS, "method")[0]
+    collection = collection_arg(collection_name, pair)
+    language_pair = pairs_arg(pair, collection)[0]
+    _, sidecar_path = run_paths(out, collection.name, language_pair.name, spec.name)
+    if sidecar_path.is_file():
+        sidecar = read_sidecar(sidecar_path)
+        if sidecar.get("status") == "skipped":
+            detail = sidecar.get("reason_detail") or sidecar.get("reason")
+            print(f"saved run {sidecar_path} ({sidecar.get('date', 'no date')}): skipped: {detail}")
+        else:
+            print(f"saved run {sidecar_path} ({sidecar.get('date', 'no date')}): {sidecar.get('status')}")
+    else:
+        print(f"no saved run of {spec.name} on {collection.name}/{language_pair.name} under {out}")
+    with offline_unless_reachable():
+        topics = load_topics(collection, language_pair)
+        run = [load_topics(collection, p) for p in collection.language_pairs() if collection.dataset_id(p) is not None]
+        retriever = spec.implementation(spec, spec.parameters(), Path("."))
+        retriever.out = out  # where a fusion finds its members' runs
+        retriever.plan(run)  # as in `run --pairs all`: run-wide choices see every pair
+        reason = retriever.unavailable_reason(topics)
+    print(f"here now: {'usable' if reason is None else 'not usable: ' + SkipReason.of(reason).detail}")
+    return 0

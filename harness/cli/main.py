@@ -22,6 +22,8 @@ COMMANDS = {
     "evaluate": commands.cmd_evaluate,
     "leaderboard": commands.cmd_leaderboard,
     "compare": commands.cmd_compare,
+    "paper-table": commands.cmd_paper_table,
+    "site": commands.cmd_site,
     "claims": commands.cmd_claims,
     "study": commands.cmd_study,
     "check": commands.cmd_check,

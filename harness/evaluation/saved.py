@@ -12,7 +12,11 @@ from typing import Any
 
 from harness.data.collections import CollectionSpec, load_topics
 from harness.data.pairs import LanguagePair
+from harness.method.spec import SkipReason
 from harness.evaluation.measures import SCORED_BY, evaluate, unjudged_line
+from harness.evaluation.provenance import (
+    cell_record, load_provenance, provenance_path, same_skip, save_provenance, top_documents,
+)
 from harness.evaluation.runs import RerunNeeded, read_run, read_sidecar, run_matches_sidecar
 from harness.evaluation.scores import ScoreEntry, load_scores, save_scores, scores_path
 
@@ -46,6 +50,17 @@ def summarize_use(used: Mapping[str, Any]) -> str | None:
     return f"model {served}"
 
 
+def short_reason(sidecar: Mapping[str, Any]) -> str | None:
+    """A skipped cell's one-line reason, the same on every machine: the scores file and the board show it.
+
+    Sidecars written before reasons had two lengths hold only the long one (no ``reason_detail``).
+    """
+    reason = sidecar.get("reason")
+    if reason is None or "reason_detail" in sidecar:
+        return reason
+    return SkipReason.of(reason).short
+
+
 def _scores_belong(saved: ScoreEntry | None, sidecar: Mapping[str, Any], topics, measures: Sequence[str]) -> bool:
     """Whether saved scores were computed from this very run file, qrels and scoring code (sha256s)."""
     return (
@@ -77,14 +92,19 @@ def runs_without_sidecar(out: Path, collection: str, pairs: Sequence[LanguagePai
 def evaluate_saved(
     collection: CollectionSpec, pairs: Sequence[LanguagePair], out: Path, measures: Sequence[str],
     report: Callable[[str], None] | None = None,
+    keep_provenance: bool = True,
 ) -> dict[tuple[str, str], ScoreEntry]:
     """Score every saved run of ``collection`` and merge into its scores file.
 
     ``report``: given, it is told in one line per pair how many queries have no relevant
     judgement and so are left out of every mean (``measures.unjudged_line``).
+    ``keep_provenance``: also merge each cell's sidecar and top 10 per query into
+    ``provenance/<collection>.json`` (``harness.evaluation.provenance``), what the site needs.
     """
     path = scores_path(out, collection.name)
     entries = load_scores(path)
+    provenance_file = provenance_path(out, collection.name)
+    provenance = load_provenance(provenance_file) if keep_provenance else {}
     for pair in pairs:
         folder = out / "runs" / collection.name / pair.name
         sidecars = sorted(folder.glob("*.json")) if folder.is_dir() else []
@@ -95,7 +115,9 @@ def evaluate_saved(
             sidecar = read_sidecar(sidecar_path)
             method = sidecar.get("method", sidecar_path.stem)
             if sidecar.get("status") != "ok":
-                entries[(pair.name, method)] = ScoreEntry(pair.name, method, "skipped", reason=sidecar.get("reason"))
+                entries[(pair.name, method)] = ScoreEntry(pair.name, method, "skipped", reason=short_reason(sidecar))
+                if keep_provenance and not same_skip(provenance.get((pair.name, method)), sidecar):
+                    provenance[(pair.name, method)] = cell_record(sidecar, None)
                 continue
             topics = topics or load_topics(collection, pair)
             if sidecar.get("qrels_sha256") != topics.qrels_sha256:
@@ -105,6 +127,10 @@ def evaluate_saved(
             if not run_path.is_file() or not run_matches_sidecar(run_path, sidecar):
                 raise RerunNeeded(f"{run_path} is missing or is not the run its sidecar {sidecar_path.name} describes (sha256)",
                                   sidecar, out)
+            if keep_provenance:  # the top 10 is read again only from a run that changed
+                kept = provenance.get((pair.name, method))
+                same = kept is not None and kept["top"] is not None and kept["sidecar"].get("run_sha256") == sidecar["run_sha256"]
+                provenance[(pair.name, method)] = cell_record(sidecar, kept["top"] if same else top_documents(run_path))
             used = summarize_use(sidecar.get("used", {}))
             saved = entries.get((pair.name, method))
             origin = (sidecar.get("origin") or {}).get("kind")
@@ -134,4 +160,6 @@ def evaluate_saved(
         if report is not None and topics is not None and (line := unjudged_line(pair.name, topics.queries, topics.qrels)):
             report(line)
     save_scores(path, collection.name, entries)
+    if keep_provenance:
+        save_provenance(provenance_file, collection.name, provenance)
     return entries

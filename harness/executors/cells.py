@@ -21,7 +21,7 @@ from harness.errors import HarnessError
 from harness.evaluation.runs import environment, read_sidecar, run_matches_sidecar, run_paths, write_run, write_sidecar
 from harness.files.atomic import atomic_open
 from harness.files.paths import cache_dir
-from harness.method import MethodSpec, Unavailable
+from harness.method import MethodSpec, SkipReason, Unavailable
 from harness.registry import BUILT_IN, Origin, origin_of
 
 
@@ -30,8 +30,9 @@ class Outcome:
     pair: str
     method: str
     status: str  # "ran", "reused" or "skipped"
-    reason: str | None = None
+    reason: str | None = None  # skipped: one line, the same on every machine (SkipReason.short)
     seconds: float = 0.0
+    detail: str | None = None  # skipped: every source tried and the fix (SkipReason.detail)
 
 
 def _same_parameters(sidecar: dict, params: Mapping[str, Any], depth: int, resolved: Mapping[str, Any], topics: Topics) -> bool:
@@ -62,7 +63,7 @@ class CellResult:
     artifacts: dict | None = None  # suffix -> bytes, kept beside the run as <method>.<suffix>
     used: dict | None = None  # the retriever's provenance
     seconds: float = 0.0
-    reason: str | None = None
+    reason: SkipReason | None = None
 
 
 def make_retriever(spec: MethodSpec, topics: Topics, params: Mapping[str, Any], out: Path, run: Sequence[Topics] = ()):
@@ -133,7 +134,7 @@ def retrieve_cell(retriever, topics: Topics, depth: int, record: Mapping[str, An
         retriever.prepare(topics)
         ranking = retriever.retrieve(topics.queries, depth)
     except Unavailable as exc:
-        return CellResult("skipped", record, reason=str(exc))
+        return CellResult("skipped", record, reason=exc.reason)
     seconds = time.perf_counter() - start
     artifacts = {suffix: Path(source).read_bytes() for suffix, source in retriever.artifacts().items()}
     return CellResult("ran", record, ranking, artifacts, retriever.provenance(), seconds)
@@ -145,8 +146,9 @@ def write_cell(out: Path, topics: Topics, result: CellResult) -> Outcome:
     run_path, sidecar_path = run_paths(out, topics.collection, topics.pair.name, method)
     if result.status == "skipped":
         run_path.unlink(missing_ok=True)  # a stale run must not outlive the reason it is gone
-        write_sidecar(sidecar_path, result.record | {"status": "skipped", "reason": result.reason})
-        return Outcome(topics.pair.name, method, "skipped", result.reason)
+        reason = result.reason
+        write_sidecar(sidecar_path, result.record | {"status": "skipped"} | skip_fields(reason))
+        return Outcome(topics.pair.name, method, "skipped", reason.short, detail=reason.detail)
     # The sidecar records the run file's sha256: a run and a sidecar that do not belong together
     # (a kill between the two renames) are never reused or scored.
     run_sha256 = write_run(run_path, result.ranking, tag=method)
@@ -179,14 +181,24 @@ def run_cell(
     return write_cell(out, topics, retrieve_cell(retriever, topics, depth, record))
 
 
+def skip_fields(reason: SkipReason) -> dict[str, str]:
+    """A skipped cell's sidecar fields: ``reason`` (one line) and ``reason_detail`` (sources tried, fix)."""
+    return {"reason": reason.short, "reason_detail": reason.detail}
+
+
+def why_hint(method: str, pair: str) -> str:
+    return f"python -m harness list --why {method} {pair}"
+
+
 def report_outcome(outcome: Outcome, report=print, where: str = "") -> None:
     if outcome.status == "skipped":
-        report(f"skip {outcome.method} on {outcome.pair}: {outcome.reason}")
+        report(f"skip {outcome.method} on {outcome.pair}: {outcome.reason} (why: {why_hint(outcome.method, outcome.pair)})")
     else:
         report(f"{outcome.status} {outcome.method} on {outcome.pair}" + (f" ({outcome.seconds:.1f} s{where})" if outcome.seconds else ""))
 
 
-def _record_skip(out: Path, collection: str, pair: LanguagePair, spec: MethodSpec, reason: str) -> None:
+def _record_skip(out: Path, collection: str, pair: LanguagePair, spec: MethodSpec, reason: SkipReason | str) -> None:
     run_path, sidecar_path = run_paths(out, collection, pair.name, spec.name)
     run_path.unlink(missing_ok=True)
-    write_sidecar(sidecar_path, {"method": spec.name, "pair": pair.name, "collection": collection, "status": "skipped", "reason": reason})
+    write_sidecar(sidecar_path, {"method": spec.name, "pair": pair.name, "collection": collection, "status": "skipped"}
+                  | skip_fields(SkipReason.of(reason)))

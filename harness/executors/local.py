@@ -64,7 +64,7 @@ def run_all(
             for spec in methods:
                 reason = f"collection {collection.name} has no dataset for {pair.name}"
                 _record_skip(out, collection.name, pair, spec, reason)
-                outcomes.append(Outcome(pair.name, spec.name, "skipped", reason))
+                outcomes.append(Outcome(pair.name, spec.name, "skipped", reason, detail=reason))
                 report(f"skip {spec.name} on {pair.name}: {reason}")
             continue
         for spec in methods:

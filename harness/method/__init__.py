@@ -3,11 +3,11 @@
 ``spec.py``: a registry entry (``MethodSpec``: data with metadata) and a retriever (``Retriever``:
 code); ``params.py``: every method parameter, declared once with its type and range;
 ``profiles.py``: which models and translators a run uses.  Import ``MethodSpec``, ``Retriever``,
-``Unavailable`` and ``Ranking`` from here (``from harness.method import MethodSpec, Retriever``).
+``Unavailable``, ``SkipReason`` and ``Ranking`` from here (``from harness.method import MethodSpec, Retriever``).
 """
 
 from __future__ import annotations
 
-from harness.method.spec import NEEDS, MethodSpec, Ranking, Retriever, Unavailable
+from harness.method.spec import NEEDS, MethodSpec, Ranking, Retriever, SkipReason, Unavailable
 
-__all__ = ["MethodSpec", "Retriever", "Unavailable", "Ranking", "NEEDS"]
+__all__ = ["MethodSpec", "Retriever", "SkipReason", "Unavailable", "Ranking", "NEEDS"]

@@ -21,8 +21,49 @@ Ranking = dict[str, list[tuple[str, float]]]  # query id -> [(doc id, score)], b
 NEEDS = ("translator", "encoder", "bitext", "teacher", "runs")  # runs: other methods' saved runs (fusion)
 
 
+SHORT_REASON_CHARS = 100  # a short reason fits one console line
+
+
+@dataclass(frozen=True)
+class SkipReason:
+    """Why a method cannot run on a pair here, at two lengths.
+
+    ``short``: one line that reads the same on every machine (no paths, no environment), for the
+    console, the board and the site.  ``detail``: every source tried and the fix, which may name
+    this machine's paths and settings; it goes into the sidecar (``reason_detail``) and into
+    ``python -m harness list --why METHOD PAIR``.
+    """
+
+    short: str
+    detail: str
+
+    def __str__(self) -> str:
+        return self.detail
+
+    @classmethod
+    def of(cls, reason: SkipReason | str) -> SkipReason:
+        """A plain message (from code that raises ``Unavailable("...")``) as a SkipReason: it is its
+        own short form when it is one short line, else its first clause (before ": ") is."""
+        if isinstance(reason, SkipReason):
+            return reason
+        text = str(reason)
+        if "\n" not in text and len(text) <= SHORT_REASON_CHARS:
+            return cls(text, text)
+        head = text.split("\n", 1)[0].split(": ", 1)[0]
+        if len(head) > SHORT_REASON_CHARS:
+            head = head[: SHORT_REASON_CHARS - 1].rstrip() + "…"
+        return cls(head, text)
+
+
 class Unavailable(HarnessError):
-    """The method cannot serve this pair here; the message says why and how to fix it."""
+    """The method cannot serve this pair here; the message says why and how to fix it.
+
+    Raise it with a ``SkipReason`` to give the one-line form too (``.reason``); the message is the detail.
+    """
+
+    def __init__(self, reason: SkipReason | str):
+        self.reason = SkipReason.of(reason)
+        super().__init__(self.reason.detail)
 
 
 @dataclass(frozen=True)
@@ -40,6 +81,8 @@ class MethodSpec:
     # Steps that use an accelerator when the profile asks for one ("training", "encoding"): what a
     # cell or a shared step requests from a Ray cluster (harness/executors/ray_grid.py).
     accelerated: tuple[str, ...] = ()
+    # The name in print (paper tables, the site), e.g. "mDPR"; empty: ``name``.  ``--names FILE`` overrides it.
+    label: str = ""
 
     def __post_init__(self):
         if set(self.accelerated) - {"training", "encoding"}:
@@ -49,6 +92,10 @@ class MethodSpec:
             raise ValueError(f"{self.name}: unknown needs {sorted(unknown)}; valid: {', '.join(NEEDS)}")
         if undeclared(self.defaults):
             raise ValueError(f"{self.name}: parameters {undeclared(self.defaults)} are not declared in harness/method/params.py")
+
+    @property
+    def display_name(self) -> str:
+        return self.label or self.name
 
     def parameters(self, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The defaults with ``overrides``, every override checked against harness/method/params.py.
@@ -81,8 +128,9 @@ class Retriever(ABC):
         reused only if this is unchanged.  Empty when the parameters determine everything."""
         return {}
 
-    def unavailable_reason(self, topics: Topics) -> str | None:
-        """None if the method can run on ``topics`` here and now; else why not and how to fix it."""
+    def unavailable_reason(self, topics: Topics) -> SkipReason | str | None:
+        """None if the method can run on ``topics`` here and now; else why not and how to fix it:
+        a ``SkipReason`` (a one-line short form and the detail), or a message (``SkipReason.of``)."""
         return None
 
     @abstractmethod

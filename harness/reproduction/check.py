@@ -219,7 +219,7 @@ def _rerun(folder: Path, expected: list[Expected], methods: set[str], report) ->
         specs = sorted((METHODS[m] for m in methods), key=lambda s: (s.family == "fusion", list(METHODS).index(s.name)))
         measures = sorted({e.measure for e in expected if e.collection == name})
         run_all(specs, pairs, collection, 1000, folder, report=lambda line: None)
-        for (pair, method), entry in evaluate_saved(collection, pairs, folder, measures).items():
+        for (pair, method), entry in evaluate_saved(collection, pairs, folder, measures, keep_provenance=False).items():
             if entry.status == "ok":
                 fresh[(name, pair, method)] = entry
     return fresh

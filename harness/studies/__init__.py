@@ -30,9 +30,15 @@ class Study:
     methods: str  # which methods or systems it applies to, in words
     needs: str  # what must be available
     implementation: str  # "module:function": function(out, pairs, methods, options, force, report, settings) -> [paths]
+    rendering: str = ""  # "module:function": function(out, options) -> [paths], the files from the saved scores alone
 
     def load(self) -> Callable:
         module, _, function = self.implementation.partition(":")
+        return getattr(import_module(module), function)
+
+    def load_renderer(self) -> Callable:
+        """``study render``: rebuild the outputs from the committed scores, no run (``rendering``)."""
+        module, _, function = (self.rendering or self.implementation.rpartition(":")[0] + ":render_study").partition(":")
         return getattr(import_module(module), function)
 
 
@@ -72,6 +78,7 @@ register(Study(
     methods="bm25-nmt (OPUS-MT per line), mdpr, kd, cal, optical",
     needs="the NTREX files; the saved students (trained by the main run, else trained once)",
     implementation="harness.studies.alignment.run:run_alignment",
+    rendering="harness.studies.alignment.run:render_alignment",
 ))
 
 register(Study(
@@ -83,6 +90,7 @@ register(Study(
     methods="mdpr, kd, cal, optical; bm25-nmt is skipped (no MT of the questions offline)",
     needs="the XQuAD files; the saved students",
     implementation="harness.studies.xquad.run:run_xquad",
+    rendering="harness.studies.xquad.run:render_xquad",
 ))
 
 register(Study(

@@ -107,7 +107,7 @@ def score_grid(
     folder: Path, collection: CollectionSpec, pairs: Sequence[LanguagePair], measures: Sequence[str]
 ) -> dict[tuple[str, str], ScoreEntry]:
     """Score the variant's saved runs of ``collection`` into its scores file; returns its entries."""
-    return evaluate_saved(collection, list(pairs), folder, list(measures))
+    return evaluate_saved(collection, list(pairs), folder, list(measures), keep_provenance=False)  # no site pages
 
 
 def saved_scores(folder: Path, collection: str) -> dict[tuple[str, str], ScoreEntry]:

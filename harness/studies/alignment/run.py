@@ -11,7 +11,7 @@ import numpy as np
 
 from harness.compare import ComparisonOptions
 from harness.stats import correct_pvalues
-from harness.studies.board_study import BoardStudy, run_board_study
+from harness.studies.board_study import BoardStudy, render_board_study, run_board_study
 from harness.studies.common import DENSE, ok
 
 MCNEMAR_MEASURE = "Success@1"
@@ -82,3 +82,7 @@ ALIGNMENT = BoardStudy(
 
 def run_alignment(out, pairs, methods, options, force=False, report=print, settings=None):
     return run_board_study(ALIGNMENT, out, pairs, methods, options, force, report, settings)
+
+
+def render_alignment(out, options):
+    return render_board_study(ALIGNMENT, out, options)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from harness.render import text
-from harness.render.plots import method_colour, new_figure, plot_style, png_bytes
+from harness.render.plots import add_caption, legend_outside, method_colour, new_figure, plot_style, png_bytes
 from harness.stats import CORRECTIONS
 
 QUESTION = "Does distillation help zero-shot cross-lingual topic classification (SIB-200)?"
@@ -82,14 +82,16 @@ def accuracy_png(analysis) -> bytes:
         for i, method in enumerate(methods):
             values = np.array([analysis["scores"][(method, lang)]["accuracy"] if (method, lang) in analysis["scores"]
                                else (np.nan,) * 3 for lang in langs])
-            axes.bar(np.arange(len(langs)) - 0.4 + width * (i + 0.5), values[:, 0], width, color=method_colour(i),
+            axes.bar(np.arange(len(langs)) - 0.4 + width * (i + 0.5), values[:, 0], width, color=method_colour(method),
                      label=method, yerr=np.clip(np.nan_to_num(np.vstack([values[:, 0] - values[:, 1], values[:, 2] - values[:, 0]])), 0, None),
                      capsize=2)
         axes.set_xticks(range(len(langs)), langs)
         axes.set_ylim(0, 1)
         axes.set_ylabel("accuracy")
         axes.set_title("SIB-200: zero-shot accuracy per language (en: in-language)", fontsize=9)
-        axes.legend(fontsize=8, ncols=min(len(methods), 4))
+        legend_outside(figure, axes)
+        missing = [f"{m} on {lang}" for m in methods for lang in langs if (m, lang) not in analysis["scores"]]
+        add_caption(figure, [f"No bar: {', '.join(missing)} (no score)."] if missing else [])
         return png_bytes(figure)
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from harness.render import text
-from harness.render.plots import method_colour, new_figure, plot_style, png_bytes
+from harness.render.plots import add_caption, method_colour, new_figure, plot_style, png_bytes
 from harness.stats import CORRECTIONS
 
 QUESTION = "Does the domain of the training bitext (medical, Wikipedia-style, everyday) matter?"
@@ -76,11 +76,14 @@ def domain_png(analysis) -> bytes:
             width = 0.8 / len(methods)
             for i, method in enumerate(methods):
                 values = [next((c.mean for c in cells if c.method == method and c.bitext == b), np.nan) for b in bitexts]
-                axes.bar(np.arange(len(bitexts)) - 0.4 + width * (i + 0.5), values, width, color=method_colour(i),
+                axes.bar(np.arange(len(bitexts)) - 0.4 + width * (i + 0.5), values, width, color=method_colour(method),
                          label=method)
             axes.set_xticks(range(len(bitexts)), bitexts, fontsize=8)
             axes.set_title(f"{collection}: mean MAP by training bitext", fontsize=9)
-            axes.legend(fontsize=7)
+        handles = {label: handle for axes in figure.axes for handle, label in zip(*axes.get_legend_handles_labels())}
+        figure.legend(list(handles.values()), list(handles), loc="outside right upper", fontsize=7, frameon=False)
+        missing = [f"{c.method} on {c.bitext} ({c.collection})" for c in analysis.cells if np.isnan(c.mean)]
+        add_caption(figure, [f"No bar: {', '.join(missing)} (no mean)."] if missing else [])
         return png_bytes(figure)
 
 

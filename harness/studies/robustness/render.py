@@ -13,7 +13,7 @@ import pandas as pd
 
 from harness.data.collections import COLLECTIONS
 from harness.render import text
-from harness.render.plots import method_colour, new_figure, plot_style, png_bytes
+from harness.render.plots import add_caption, legend_outside, method_colour, new_figure, plot_style, png_bytes
 from harness.stats import CORRECTIONS, TESTS
 
 QUESTION = ("Do perturbed English queries cost low-resource pairs more than high-resource ones, and does OPTICAL "
@@ -173,14 +173,17 @@ def gap_png(analysis) -> bytes | None:
             values = np.array([by_key[(p, method)].gap if (p, method) in by_key else np.nan for p in perturbations])
             low = np.array([by_key[(p, method)].low if (p, method) in by_key else np.nan for p in perturbations])
             high = np.array([by_key[(p, method)].high if (p, method) in by_key else np.nan for p in perturbations])
-            axes.bar(positions - 0.4 + width * (i + 0.5), values, width, color=method_colour(i), label=method,
+            axes.bar(positions - 0.4 + width * (i + 0.5), values, width, color=method_colour(method), label=method,
                      yerr=np.clip(np.nan_to_num(np.vstack([values - low, high - values])), 0, None), capsize=2)
         axes.axhline(0, color="grey", linewidth=0.8)
         axes.set_xticks(positions, perturbations, fontsize=8)
         axes.set_ylabel("gap in MAP drop (low − high)")
         axes.set_title(f"ntrex: robustness gap per perturbation, {round(analysis.options.confidence * 100)}% intervals",
                        fontsize=9)
-        axes.legend(fontsize=8, ncols=min(len(methods), 4))
+        legend_outside(figure, axes)
+        left_out = sorted({m for (_, m, _) in analysis.skipped} - set(methods))
+        add_caption(figure, [f"Not shown: {', '.join(left_out)} (skipped on the perturbed queries; see the table)."]
+                    if left_out else [])
         return png_bytes(figure)
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from harness.render import text
-from harness.render.plots import method_colour, new_figure, plot_style, png_bytes
+from harness.render.plots import add_caption, method_colour, new_figure, plot_style, png_bytes
 from harness.stats import CORRECTIONS
 
 QUESTION = "Is an OPTICAL-vs-KD (or -CAL) difference larger than what another training seed gives?"
@@ -86,11 +86,13 @@ def seeds_png(analysis) -> bytes:
         axes = figure.add_subplot()
         for i, s in enumerate(means):
             axes.plot(np.full(len(seeds), i) + np.linspace(-0.15, 0.15, len(seeds)), s.values, "o",
-                      color=method_colour(i), label=s.method)
-            axes.hlines(s.mean, i - 0.25, i + 0.25, color=method_colour(i))
+                      color=method_colour(s.method), label=s.method)
+            axes.hlines(s.mean, i - 0.25, i + 0.25, color=method_colour(s.method))
         axes.set_xticks(range(len(means)), [s.method for s in means])
         axes.set_ylabel("mean MAP over the seven pairs")
         axes.set_title("ntrex: MAP of each training seed (line: mean over seeds)", fontsize=9)
+        if analysis.left_out:
+            add_caption(figure, [f"Not shown: {', '.join(analysis.left_out)} (no scores from every seed)."])
         return png_bytes(figure)
 
 

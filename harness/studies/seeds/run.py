@@ -82,6 +82,7 @@ class Analysis:
     verdicts: dict[str, str]  # "optical vs kd" -> verdict
     options: ComparisonOptions
     seeds: tuple[int, ...] = SEEDS  # the training seeds, in the order of each Spread's values
+    left_out: tuple[str, ...] = ()  # distilled methods without scores from every seed: not in the tables or the plot
 
 
 def analyse(out: Path, options: ComparisonOptions) -> Analysis:
@@ -119,7 +120,7 @@ def analyse(out: Path, options: ComparisonOptions) -> Analysis:
             row.p_corrected = float(p)
         comparisons += family
         verdicts[f"{method} vs {reference}"] = verdict(family, options.alpha)
-    return Analysis(pairs, spreads, comparisons, verdicts, options)
+    return Analysis(pairs, spreads, comparisons, verdicts, options, left_out=tuple(m for m in DISTILLED if m not in methods))
 
 
 def verdict(family: list[SeedComparison], alpha: float) -> str:

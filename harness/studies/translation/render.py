@@ -12,7 +12,7 @@ import pandas as pd
 from harness.data.pairs import PAIRS
 from harness.render import text
 from harness.board.json_document import plain
-from harness.render.plots import METHOD_COLOURS, new_figure, plot_style, png_bytes
+from harness.render.plots import add_caption, legend_outside, new_figure, plot_style, png_bytes, series_colour
 from harness.stats import CORRECTIONS, TESTS
 
 
@@ -104,13 +104,13 @@ def scatter_png(analysis) -> bytes | None:
             points = [row for row in mt if row.pair == pair]
             if not points:
                 continue
-            axes.scatter([r.chrf for r in points], [r.means["AP"] for r in points], color=METHOD_COLOURS[i], label=pair, s=28)
+            axes.scatter([r.chrf for r in points], [r.means["AP"] for r in points], color=series_colour(i), label=pair, s=28)
             for r in points:
                 axes.annotate(r.system.split(":", 1)[1], (r.chrf, r.means["AP"]), fontsize=6, xytext=(3, 2), textcoords="offset points")
             ceiling = next((row for row in analysis.rows if row.pair == pair and row.system == analysis.human), None)
             if ceiling is not None:  # the human ceiling of the pair, as a dashed line across its points
                 xs = [r.chrf for r in points]
-                axes.hlines(ceiling.means["AP"], min(xs) - 1, max(xs) + 1, colors=METHOD_COLOURS[i], linestyles="dashed", linewidth=0.8)
+                axes.hlines(ceiling.means["AP"], min(xs) - 1, max(xs) + 1, colors=series_colour(i), linestyles="dashed", linewidth=0.8)
         axes.set_xlabel("chrF of the translated queries against the human translations")
         axes.set_ylabel("MAP of BM25 over them")
         rho = analysis.spearman.get("chrF")
@@ -118,6 +118,8 @@ def scatter_png(analysis) -> bytes | None:
         if rho:
             title += f"\nSpearman ρ = {rho[0]:+.2f} (p = {text.p_value(rho[1])}, {rho[2]} points)"
         axes.set_title(title, fontsize=9)
-        axes.legend(fontsize=8, loc="lower right")
+        legend_outside(figure, axes)
+        unplotted = sorted({r.pair for r in analysis.skipped} - {r.pair for r in mt})
+        add_caption(figure, [f"Not shown: {pair} (no MT system could run here; see the table)." for pair in unplotted])
         axes.set_ylim(0, max(1e-6, float(np.nanmax([r.means["AP"] for r in analysis.rows]))) * 1.1)
         return png_bytes(figure)

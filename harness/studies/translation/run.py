@@ -98,7 +98,7 @@ def run_systems(pairs: list[LanguagePair], out: Path, force: bool, report=print)
             report(f"{outcome.status} {method.name} on {pair.name}" + (f": {outcome.reason}" if outcome.reason else ""))
             if outcome.status == "skipped":
                 # The retriever's "Fix: --set bm25-nmt..." hint names a registry entry; the study's runs are not ones.
-                reason = (outcome.reason or "").split(". Fix:")[0]
+                reason = (outcome.detail or outcome.reason or "").split(". Fix:")[0]
                 results.append(SystemResult(pair.name, spec, "skipped", reason))
                 continue
             run_path, sidecar_path = run_paths(folder, COLLECTION, pair.name, method.name)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.studies.board_study import BoardStudy, run_board_study
+from harness.studies.board_study import BoardStudy, render_board_study, run_board_study
 from harness.studies.common import DENSE
 
 
@@ -25,3 +25,7 @@ XQUAD = BoardStudy(
 
 def run_xquad(out, pairs, methods, options, force=False, report=print, settings=None):
     return run_board_study(XQUAD, out, pairs, methods, options, force, report, settings)
+
+
+def render_xquad(out, options):
+    return render_board_study(XQUAD, out, options)
