@@ -9,7 +9,6 @@ A real run is not exposed: with ``--executor ray`` the cells, Lucene included, r
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path

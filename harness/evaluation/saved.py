@@ -16,6 +16,7 @@ from harness.errors import HarnessError
 from harness.evaluation.measures import SCORED_BY, evaluate
 from harness.evaluation.runs import read_run, read_sidecar, run_matches_sidecar
 from harness.evaluation.scores import ScoreEntry, load_scores, save_scores, scores_path
+from harness.files.lock import under_results_lock
 
 
 def summarize_use(used: Mapping[str, Any]) -> str | None:
@@ -55,6 +56,7 @@ def _scores_belong(saved: ScoreEntry | None, sidecar: Mapping[str, Any], topics,
     )
 
 
+@under_results_lock("out")  # read, merge and save as one step: concurrent runs on one folder keep each other's rows
 def evaluate_saved(
     collection: CollectionSpec, pairs: Sequence[LanguagePair], out: Path, measures: Sequence[str]
 ) -> dict[tuple[str, str], ScoreEntry]:
