@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from harness.cache import integrity as cache_integrity
-from harness.files.atomic import atomic_open, atomic_write_text, write_failure
+from harness.files.atomic import atomic_open, atomic_write_text, current_umask, write_failure
 
 if TYPE_CHECKING:
     import torch
@@ -95,6 +95,7 @@ def save(folder: Path, step: int, losses: list[float], student, trainable_names:
             handle.write(safetensors_bytes(tensors, metadata={"format": "pt"}))
         atomic_write_text(staging / STATE, json.dumps(state, sort_keys=True) + "\n")
         cache_integrity.write_manifest(staging)
+        os.chmod(staging, 0o777 & ~current_umask())  # mkdtemp makes it private; a shared cache stays readable
         cache_integrity.remove_own(target, _own, "training checkpoint")  # the previous step's: only its own files
         os.replace(staging, target)
     except OSError as error:

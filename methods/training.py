@@ -40,6 +40,7 @@ import numpy as np
 from harness.cache import integrity as cache_integrity
 from harness.cache.integrity import is_saved_model_file
 from harness.files.atomic import atomic_open, atomic_write_text, write_failure
+from harness.files.leftovers import sweep
 from harness.cache.lock import artifact_lock
 from harness.errors import HarnessError, UsageError
 from harness.models import resolve_model
@@ -276,6 +277,7 @@ def _train(name, objective, objective_params, teacher_ref, student_ref, bitext, 
     threads = training_threads() if plan.device == "cpu" else None
     # The thread count is recorded, not keyed: students made before it was recorded stay valid.
     record = key_material | ({"cpu_threads": threads} if threads else {})
+    sweep(folder, recursive=False)  # temporary files a killed trainer left (harness/files/leftovers.py)
     atomic_write_text(folder / "training.json", json.dumps(record, indent=2, sort_keys=True) + "\n")
     previous = torch.get_num_threads()
     if threads:

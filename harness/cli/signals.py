@@ -11,6 +11,9 @@ once with the same line and status (what it leaves is removed by the next run:
 Before ``main`` runs, ``python -m harness`` imports the ``harness`` package (ir_datasets, numpy):
 :func:`quiet_startup`, installed by ``harness/__init__.py`` only when started with ``-m``, turns
 a signal in that instant into the one line "interrupted while starting" and the same statuses.
+Earlier still, while the interpreter itself starts (``site`` and the path hooks of an editable
+install: about 0.1-0.25 s on the 2-core development machine), no code of the project has run yet
+and a signal is Python's own to report.
 """
 
 from __future__ import annotations
