@@ -7,7 +7,17 @@ Importing ``harness`` registers the built-in collections into ir_datasets, so
 ``ir_datasets.load("harness/ntrex/sw")`` (or ``harness/xquad/de``, ``harness/multi30k/cs``,
 ``harness/ntrex-sentences/yo``, ``ciral/sw/test-a``, ``africlirmatrix/ha``) works like any other
 dataset id.  Registering reads no data.
+
+Started as ``python -m harness``, a Ctrl-C or SIGTERM while these imports run gives one line, not
+a traceback (``harness/cli/signals.py``).
 """
+
+import sys as _sys
+
+if _sys.argv[:1] == ["-m"]:  # set so only while `python -m harness` imports this package
+    from harness.cli.signals import quiet_startup as _quiet_startup
+
+    _quiet_startup()
 
 from harness.data import africlirmatrix as _africlirmatrix
 from harness.data import ciral as _ciral

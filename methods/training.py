@@ -10,7 +10,8 @@ keyed by everything that determines them (objective parameters, training
 plan, teacher and student weights, bitext), and trained once for all pairs;
 one process trains a given student at a time (``harness/cache/lock.py``), a
 second waits and reuses it.  Training checkpoints every ``checkpoint_every``
-steps and resumes from the last checkpoint after an interruption.
+steps and resumes from the last checkpoint after an interruption; a checkpoint is safetensors
+and JSON, never a pickle (``methods/checkpoint.py``).
 
 ``train_precision`` runs the forward passes in fp32 or under bf16 autocast
 (fp32 master weights; ``harness/encoding/precision.py``).  The frozen teacher's passes
@@ -29,7 +30,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -38,12 +38,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from harness.cache import integrity as cache_integrity
-from harness.files.atomic import atomic_write_text
+from harness.cache.integrity import is_saved_model_file
+from harness.files.atomic import atomic_open, atomic_write_text, write_failure
+from harness.files.leftovers import sweep
 from harness.cache.lock import artifact_lock
 from harness.errors import HarnessError, UsageError
 from harness.models import resolve_model
 from harness.files.paths import cache_dir
 from harness.method.profiles import get_profile
+from methods import checkpoint
 
 if TYPE_CHECKING:  # torch and the encoders load when a student is trained, not on import
     import torch
@@ -134,7 +137,10 @@ def batch_indices(step: int, size: int, total: int, seed: int) -> np.ndarray:
     return order[k * size : (k + 1) * size]
 
 
-def plot_losses(losses: Sequence[float], path: Path, title: str) -> None:
+def plot_losses(losses: Sequence[float], title: str) -> bytes:
+    """The loss curve as PNG bytes (written by the caller, atomically)."""
+    import io
+
     import matplotlib
 
     matplotlib.use("Agg")
@@ -146,8 +152,10 @@ def plot_losses(losses: Sequence[float], path: Path, title: str) -> None:
     axis.set_ylabel("training loss")
     axis.set_title(title)
     figure.tight_layout()
-    figure.savefig(path, metadata={"Software": None})
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Software": None})
     plt.close(figure)
+    return buffer.getvalue()
 
 
 class TeacherPasses:
@@ -256,8 +264,8 @@ def _cached_student(folder: Path, fingerprint: str) -> TrainedStudent | None:
             except (OSError, ValueError):
                 threads = None  # recorded only since the thread count is; the weights were checked above
             return TrainedStudent(final, losses, fingerprint, threads)
+        cache_integrity.remove_own(final, is_saved_model_file, "trained student", why)  # only files it wrote
         cache_integrity.report(f"trained student {folder}: {why}; training it again")
-        cache_integrity.remove(final)
         (folder / "losses.tsv").unlink(missing_ok=True)
     return None
 
@@ -269,6 +277,7 @@ def _train(name, objective, objective_params, teacher_ref, student_ref, bitext, 
     threads = training_threads() if plan.device == "cpu" else None
     # The thread count is recorded, not keyed: students made before it was recorded stay valid.
     record = key_material | ({"cpu_threads": threads} if threads else {})
+    sweep(folder, recursive=False)  # temporary files a killed trainer left (harness/files/leftovers.py)
     atomic_write_text(folder / "training.json", json.dumps(record, indent=2, sort_keys=True) + "\n")
     previous = torch.get_num_threads()
     if threads:
@@ -289,6 +298,7 @@ def _steps(name, objective, objective_params, teacher_ref, student_ref, bitext, 
     from harness.models import load_model
     from harness.models.resolve import quiet_transformers
     from harness.encoding.precision import training_autocast
+    from safetensors import SafetensorError
 
     final = folder / "final"
     torch.manual_seed(plan.seed)
@@ -305,18 +315,9 @@ def _steps(name, objective, objective_params, teacher_ref, student_ref, bitext, 
     from transformers import get_linear_schedule_with_warmup
 
     scheduler = get_linear_schedule_with_warmup(optimizer, plan.warmup_steps, plan.steps)
-    checkpoint = folder / "checkpoint.pt"
-    start, losses = 0, []
-    if checkpoint.is_file() and not cache_integrity.digest_ok(checkpoint):
-        cache_integrity.report(f"training checkpoint {checkpoint} fails its sha256 check; training from step 0")
-        checkpoint.unlink()
-    if checkpoint.is_file():  # resume where an interrupted run stopped
-        state = torch.load(checkpoint, weights_only=False)
-        student.load_state_dict(state["student"], strict=False)  # frozen weights are the initial ones
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-        torch.set_rng_state(state["torch_rng"])
-        start, losses = state["step"], state["losses"]
+    # Resume where an interrupted run stopped: safetensors and JSON, never a pickle (methods/checkpoint.py).
+    resumed = checkpoint.load(folder, plan.steps, student, trainable_names, optimizer, scheduler)
+    start, losses = (resumed.step, resumed.losses) if resumed is not None else (0, [])
 
     english = [e for e, _ in bitext]
     target = [t for _, t in bitext]
@@ -352,28 +353,24 @@ def _steps(name, objective, objective_params, teacher_ref, student_ref, bitext, 
             observe(step + 1, student, student_tokenizer)
             student.train()
         if (step + 1) % plan.checkpoint_every == 0 and step + 1 < plan.steps:
-            state = {
-                # Only what training changes: the frozen word embeddings alone would be 384 MB a checkpoint.
-                "student": {k: v for k, v in student.state_dict().items() if k in trainable_names},
-                "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
-                "torch_rng": torch.get_rng_state(), "step": step + 1, "losses": losses,
-            }
-            partial = checkpoint.with_suffix(".partial")
-            torch.save(state, partial)
-            partial.replace(checkpoint)
-            cache_integrity.write_digest(checkpoint)
+            checkpoint.save(folder, step + 1, losses, student, trainable_names, optimizer, scheduler)
 
     partial = folder / "final.partial"
-    shutil.rmtree(partial, ignore_errors=True)
-    with quiet_transformers():  # no "Writing model shards" bar for a one-second save
-        student.eval().save_pretrained(partial)
-        student_tokenizer.save_pretrained(partial)
-    shutil.rmtree(final, ignore_errors=True)
-    partial.rename(final)
-    atomic_write_text(folder / "losses.tsv", "step\tloss\n" + "".join(f"{i}\t{v!r}\n" for i, v in enumerate(losses, 1)))
-    plot_losses(losses, folder / "losses.png", f"{name}: {plan.steps} steps, batch {plan.batch_size}")
-    # Last: the checksums that every later reuse verifies.
-    cache_integrity.write_manifest(folder, [f"final/{p.name}" for p in final.iterdir() if p.is_file()] + ["losses.tsv"])
-    checkpoint.unlink(missing_ok=True)
-    checkpoint.with_name(checkpoint.name + ".sha256").unlink(missing_ok=True)
+    cache_integrity.remove_own(partial, is_saved_model_file, "unfinished student")
+    try:
+        with quiet_transformers():  # no "Writing model shards" bar for a one-second save
+            student.eval().save_pretrained(partial)
+            student_tokenizer.save_pretrained(partial)
+        cache_integrity.remove_own(final, is_saved_model_file, "trained student")
+        partial.rename(final)
+        atomic_write_text(folder / "losses.tsv", "step\tloss\n" + "".join(f"{i}\t{v!r}\n" for i, v in enumerate(losses, 1)))
+        with atomic_open(folder / "losses.png", "wb") as handle:
+            handle.write(plot_losses(losses, f"{name}: {plan.steps} steps, batch {plan.batch_size}"))
+        # Last: the checksums that every later reuse verifies.
+        cache_integrity.write_manifest(folder, [f"final/{p.name}" for p in final.iterdir() if p.is_file()] + ["losses.tsv"])
+    except OSError as error:
+        raise write_failure(error.filename or partial, error) from None
+    except SafetensorError as error:  # safetensors' own error around an OSError (a full disk)
+        raise write_failure(partial / "model.safetensors", error) from None
+    checkpoint.discard(folder)
     return losses

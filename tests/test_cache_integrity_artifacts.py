@@ -250,14 +250,14 @@ def test_damaged_checkpoint_restarts_training(tiny_bert, tmp_path, monkeypatch, 
     crashes_at_step_5.uses_student_english = getattr(kd_objective, "uses_student_english", False)
     with pytest.raises(KeyboardInterrupt):
         train(tiny_bert, crashes_at_step_5)
-    (checkpoint,) = (tmp_path / "b").rglob("checkpoint.pt")
-    flip(checkpoint, checkpoint.stat().st_size // 2, 16)
+    (tensors,) = (tmp_path / "b").rglob("checkpoint/tensors.safetensors")
+    flip(tensors, tensors.stat().st_size // 2, 16)
     capsys.readouterr()
     resumed = train(tiny_bert)
     out = capsys.readouterr().out
-    assert len(lines(out, f"training checkpoint {checkpoint} fails its sha256")) == 1
+    assert len(lines(out, f"training checkpoint {tensors.parent}: tensors.safetensors fails its sha256; training from step 0")) == 1
     assert resumed.losses == reference.losses and same_weights(resumed.folder, reference.folder)
-    assert not checkpoint.exists() and not checkpoint.with_name("checkpoint.pt.sha256").exists()
+    assert not tensors.parent.exists()
 
 
 # --------------------------------------------------------------------------

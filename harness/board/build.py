@@ -1,4 +1,11 @@
-"""Every board of a results folder, rebuilt from its scores files alone, and written as one set of files."""
+"""Every board of a results folder, rebuilt from its scores files alone, and written as one set of files.
+
+The board's files (md, csv, json, tex, plots) are one set (``harness.files.fileset``): staged in a
+hidden folder, committed by a journal, then renamed into place, so a kill or a full disk never
+leaves a new ``leaderboard.md`` beside an old ``leaderboard.csv``; a kill during the renames is
+completed by the next command that writes into the folder.  The scores are read and the set is
+written under the results folder's lock, so the board written last is built from the newest scores.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +16,12 @@ from harness.board.outputs import FORMATS, render_outputs
 from harness.compare import ComparisonOptions
 from harness.data.collections import COLLECTIONS, saved_collection
 from harness.evaluation.scores import load_scores, scores_path
-from harness.files.atomic import atomic_open
+from harness.files.fileset import write_file_set
+from harness.files.lock import results_lock
 from harness.registry import BUILT_IN, METHODS, origin_of
 
 LEADERBOARD = "leaderboard.md"
+FILE_SET = "leaderboard"  # the label of the board's file set: .leaderboard-staging.*, .leaderboard-commit.json
 
 
 def ordered_methods(entries) -> list[str]:
@@ -48,9 +57,14 @@ def build_boards(out: Path, measures, options: ComparisonOptions) -> list:
 
 
 def write_leaderboard(out: Path, measures, options: ComparisonOptions, formats=FORMATS) -> list:
-    """Rebuild every requested output under ``out`` from the scores files alone; returns the boards."""
-    boards = build_boards(out, measures, options)
-    for relative, content in render_outputs(boards, options, formats).items():
-        with atomic_open(out / relative, "wb") as handle:  # bytes: "\n" line ends on every platform
-            handle.write(content if isinstance(content, bytes) else content.encode("utf-8"))
+    """Rebuild every requested output under ``out`` from the scores files alone, as one set; returns the boards.
+
+    Raises HarnessError (one line naming the path and the reason) when the set cannot be written;
+    the previous board's files are then all still in place.
+    """
+    with results_lock(out):
+        boards = build_boards(out, measures, options)
+        files = {relative: content if isinstance(content, bytes) else content.encode("utf-8")  # "\n" on every platform
+                 for relative, content in render_outputs(boards, options, formats).items()}
+        write_file_set(out, files, FILE_SET)
     return boards

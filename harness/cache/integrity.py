@@ -16,26 +16,28 @@ Two granularities (see ``harness/CACHE.md`` for what is verified when and what i
   ``sqlite_store.py`` beside this file.
 
 Every repair is reported as one line through :func:`report` (stdout, as
-the executors report progress).
+the executors report progress).  A repair removes only files the harness wrote
+(:func:`remove_own`): a folder that must be made again but holds anything else
+is left alone, and the run stops with one line naming that file.
 """
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import json
 import os
 import re
 import shutil
-import socket
 import threading
-import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
-from harness.files.atomic import atomic_write_text
+from harness.files.atomic import atomic_write_text, temporary_prefix
+from harness.files.leftovers import remove_leftovers
 from harness.errors import HarnessError
+
+__all__ = ["temporary_prefix", "remove_leftovers"]  # kept here for the cache's callers; made in harness.files
 
 MANIFEST_NAME = ".harness-manifest.json"
 MANIFEST_VERSION = 1
@@ -48,6 +50,18 @@ ROW_DIGEST_HEX = 16
 DAMAGED_SUFFIX = ".damaged"
 
 T = TypeVar("T")
+
+# The file names transformers' save_pretrained writes for a model and its tokenizer.
+_SAVED_MODEL_FILE = re.compile(
+    r"^(config\.json|generation_config\.json|model(-\d+-of-\d+)?\.safetensors|model\.safetensors\.index\.json"
+    r"|tokenizer(_config)?\.json|special_tokens_map\.json|added_tokens\.json|vocab\.(txt|json)|merges\.txt"
+    r"|sentencepiece\.bpe\.model|spiece\.model|chat_template\.(jinja|json))$"
+)
+
+
+def is_saved_model_file(name: str) -> bool:
+    """Whether ``name`` is a file name save_pretrained writes (a student's ``final/``, a converted model)."""
+    return bool(_SAVED_MODEL_FILE.match(name))
 
 
 def report(line: str) -> None:
@@ -188,23 +202,6 @@ def digest_ok(path: Path) -> bool:
         return False
 
 
-def usable_or_removed(folder: Path, what: str, action: str, strict: bool = False) -> bool:
-    """True if ``folder`` exists and matches its manifest.
-
-    Otherwise False; a folder that exists but fails is reported in one line
-    (``"<what> <folder>: <why>; <action>"``) and deleted, so it is made again.
-    """
-    folder = Path(folder)
-    if not folder.exists():
-        return False
-    why = verify_manifest(folder, strict=strict) if folder.is_dir() else "it is not a folder"
-    if why is None:
-        return True
-    report(f"{what} {folder}: {why}; {action}")
-    remove(folder)
-    return False
-
-
 def require_verified(folder: Path, what: str, strict: bool = False) -> None:
     """Raise a one-line HarnessError naming ``folder`` and how to clear it, unless it matches its manifest."""
     why = verify_manifest(folder, strict=strict)
@@ -213,7 +210,8 @@ def require_verified(folder: Path, what: str, strict: bool = False) -> None:
 
 
 def remove(path: Path) -> None:
-    """Delete a damaged file or folder (a folder is first renamed, so no half-deleted one is ever used)."""
+    """Delete a file or folder the harness made itself (a temporary one); a folder is first renamed,
+    so no half-deleted one is ever used.  Cached artifacts go through :func:`remove_own`."""
     path = Path(path)
     if path.is_dir() and not path.is_symlink():
         doomed = path.with_name(temporary_prefix(path.name) + "removing.tmp")
@@ -226,51 +224,73 @@ def remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def _host() -> str:
-    return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:64] or "host"
-
-
-def temporary_prefix(name: str) -> str:
-    """Start of the name of a temporary sibling of ``name``: ``.<name>.<host>.<pid>.``, ends in ``.tmp``.
-
-    :func:`remove_leftovers` recognises those of processes that are gone.
-    """
-    return f".{name}.{_host()}.{os.getpid()}."
-
-
-def _running(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
+def _listed(folder: Path) -> set[str]:
+    """The files ``folder``'s manifest lists, if it can be read (else none)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # exists, owned by someone else
-        return True
-    return True
+        files = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))["files"]
+        return set(files) if isinstance(files, dict) else set()
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
 
 
-def remove_leftovers(parent: Path, name: str, max_age_s: float = 3600.0) -> list[Path]:
-    """Delete temporary siblings of ``name`` (``.<name>.*.tmp``) that a killed process left behind.
+def foreign_files(folder: Path, own: Callable[[str], bool] | None = None) -> list[str]:
+    """Files under ``folder`` (relative paths) that the harness did not write there.
 
-    One made on this host by a process that is no longer running goes at
-    once; any other (another host, an older naming) only once it is older
-    than ``max_age_s``, since its maker may still be at work.
+    A file is the harness's own if it is the manifest, listed in the manifest, or ``own(name)``
+    says its name is one the artifact's maker writes (e.g. Lucene's file names).  A link or
+    anything else that is not a plain file is foreign.
     """
-    removed = []
-    pattern = re.compile(rf"^\.{re.escape(name)}\.(?P<host>[A-Za-z0-9-]+)\.(?P<pid>\d+)\.")
-    cutoff = time.time() - max_age_s
-    host = _host()
-    for leftover in Path(parent).glob(f".{glob.escape(name)}.*.tmp"):
-        match = pattern.match(leftover.name)
-        try:
-            gone = match is not None and match["host"] == host and not _running(int(match["pid"]))
-            if gone or leftover.lstat().st_mtime < cutoff:
-                if leftover.is_dir() and not leftover.is_symlink():
-                    shutil.rmtree(leftover, ignore_errors=True)
-                else:
-                    leftover.unlink(missing_ok=True)
-                removed.append(leftover)
-        except FileNotFoundError:
+    folder = Path(folder)
+    listed = _listed(folder)
+    foreign = []
+    for path in sorted(folder.rglob("*")):
+        name = path.relative_to(folder).as_posix()
+        if path.is_dir() and not path.is_symlink():
             continue
-    return removed
+        mine = path.is_file() and not path.is_symlink() and (
+            name == MANIFEST_NAME or name in listed or (own is not None and own(name)))
+        if not mine:
+            foreign.append(name)
+    return foreign
+
+
+def remove_own(folder: Path, own: Callable[[str], bool] | None, what: str, why: str | None = None) -> None:
+    """Delete a cached artifact that must be made again, but never a file the harness did not write.
+
+    Raises a one-line HarnessError naming the first foreign file (:func:`foreign_files`) and
+    leaves the artifact as it is: the user moves that file out of the cache, then runs again.
+    """
+    folder = Path(folder)
+    if not folder.exists() and not folder.is_symlink():
+        return
+    if folder.is_symlink() or not folder.is_dir():
+        raise HarnessError(f"{what} {folder}: {why or 'it must be made again'}, but it is not a folder the harness "
+                           "made; it removes only its own files: move it out of the cache, then run again")
+    foreign = foreign_files(folder, own)
+    if foreign:
+        more = f" (and {len(foreign) - 1} more)" if len(foreign) > 1 else ""
+        raise HarnessError(
+            f"{what} {folder}: {why or 'it must be made again'}, but it holds {foreign[0]}{more}, which the harness "
+            f"did not write; it removes only its own files: move that out of the cache, then run again"
+        )
+    remove(folder)
+
+
+def usable_or_removed(folder: Path, what: str, action: str, strict: bool = False,
+                      own: Callable[[str], bool] | None = None) -> bool:
+    """True if ``folder`` exists and matches its manifest.
+
+    Otherwise False; a folder that exists but fails is reported in one line
+    (``"<what> <folder>: <why>; <action>"``) and deleted, so it is made again; one that holds a
+    file the harness did not write is left alone, with a HarnessError naming the file
+    (:func:`remove_own`).  ``own``: which file names the artifact's maker writes.
+    """
+    folder = Path(folder)
+    if not folder.exists():
+        return False
+    why = verify_manifest(folder, strict=strict) if folder.is_dir() else "it is not a folder"
+    if why is None:
+        return True
+    remove_own(folder, own, what, why)  # raises, before any line, when a foreign file is in it
+    report(f"{what} {folder}: {why}; {action}")
+    return False

@@ -69,6 +69,8 @@ def _text_or_bytes(data: bytes) -> str | bytes:
 
 
 SQLITE_BUSY_TIMEOUT_S = 600.0
+# sqlite's messages for a full disk, a read-only file or folder, a failed write.
+_WRITE_FAILURES = ("disk is full", "readonly", "unable to open", "disk I/O error")
 
 
 class SqliteStore:
@@ -101,6 +103,10 @@ class SqliteStore:
         return db
 
     def _stop(self, error: sqlite3.DatabaseError) -> HarnessError:
+        text = str(error)
+        if any(sign in text for sign in _WRITE_FAILURES):  # the file is fine: the disk or its folder is not
+            return HarnessError(f"{self.what} {self.path} cannot be written ({text}); free some space there or make "
+                                "it writable, then run again")
         return HarnessError(
             f"{self.what} {self.path} cannot be used ({error}); if it persists, delete it"
             f" (it is rebuilt): rm '{self.path}'"

@@ -1,6 +1,6 @@
 """The checks every argument of ``run`` gets before any work; each bad value is one ``UsageError`` line (exit 2).
 
-``--out`` must be a writable folder, translation files named with ``--set`` must exist and be well
+``--out`` must be a writable folder apart from the cache, translation files named with ``--set`` must exist and be well
 formed, a named precision or runtime must run here, fusion members must be fusable methods.
 """
 
@@ -12,19 +12,50 @@ from harness.errors import HarnessError, UsageError
 from harness.registry import METHODS
 
 
-def check_out(path: Path) -> Path:
-    """``--out``, checked before any work: a folder that exists or can be made, and can be written."""
-    import tempfile
+def check_out(path: Path, flag: str = "--out") -> Path:
+    """A results folder, checked before any work, then tidied (``harness.files.results.tidy``).
+
+    It must be a folder that exists or can be made, outside the cache and not holding it, and it
+    and its existing sub-folders (runs/<collection>/<pair>, scores, plots, studies) must be writable.
+    """
+    from harness.files.results import overlap_with_cache, tidy
 
     if path.exists() and not path.is_dir():
-        raise UsageError(f"--out {path}: is a file, not a folder")
+        raise UsageError(f"{flag} {path}: is a file, not a folder")
+    overlap = overlap_with_cache(path)
+    if overlap:
+        raise UsageError(f"{flag} {path}: {overlap}; choose a results folder outside the cache")
     try:
         path.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path, prefix=".write-check-"):
+    except OSError as exc:
+        raise UsageError(f"{flag} {path}: cannot write there: cannot make the folder ({exc.strerror or exc})") from None
+    for folder in _written_folders(path):
+        _check_writable(folder, f"{flag} {path}" if folder == path else f"{flag} {path}: its sub-folder {folder}")
+    tidy(path)
+    return path
+
+
+def _written_folders(out: Path) -> list[Path]:
+    """``out`` and those of its existing sub-folders a command writes into (``RESULT_FOLDERS``, runs/<collection>/<pair>)."""
+    from harness.files.results import RESULT_FOLDERS
+
+    found = [out]
+    for name in RESULT_FOLDERS:
+        level = [out / name] if (out / name).is_dir() else []
+        for _ in range(3 if name == "runs" else 1):
+            found += level
+            level = [p for folder in level for p in sorted(folder.iterdir()) if p.is_dir() and not p.name.startswith(".")]
+    return found
+
+
+def _check_writable(folder: Path, where: str) -> None:
+    import tempfile
+
+    try:  # a real write: root passes every permission test, yet not an immutable or read-only folder
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-check-"):
             pass
     except OSError as exc:
-        raise UsageError(f"--out {path}: cannot write there ({exc.strerror or exc})") from None
-    return path
+        raise UsageError(f"{where}: cannot write there ({exc.strerror or exc})") from None
 
 
 def check_named_files(methods, pairs, overrides) -> None:

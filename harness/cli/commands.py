@@ -19,6 +19,8 @@ from harness.evaluation.saved import evaluate_saved, runs_without_sidecar
 from harness.evaluation.scores import load_scores, scores_path
 from harness.executors.local import run_all
 from harness.files.atomic import atomic_open
+from harness.files.fileset import write_file_set
+from harness.files.lock import results_lock
 from harness.method.profiles import get_profile
 from harness.evaluation.measure_names import measure_name
 from harness.names import select, suggestions, unknown_message
@@ -158,6 +160,7 @@ def cmd_compare(args) -> int:
         else saved_collection(args.collection, entries)
     pairs = None if args.pairs == "all" else list(dict.fromkeys(p.name for p in pairs_arg(args.pairs, collection)))
     result = duel(entries, args.method_a, args.method_b, args.measure, pairs, options, collection.pairs)
+    check_out(args.out)  # the plots go there
     plots = {}
     for differences in result.per_pair:
         target = args.out / compare_plot_path(args.method_a, args.method_b, differences.pair, args.measure)
@@ -208,9 +211,9 @@ def cmd_claims(args) -> int:
     results = evaluate_claims(entries, options)
     source = str(path.relative_to(args.out))
     used = {p: e.used for p in PAIRS if (e := entries.get((p, "bm25-nmt"))) and e.status == "ok" and e.used}
-    for name, content in (("claims.md", claims_markdown(results, options, source, used)), ("claims.json", claims_json(results, options, source))):
-        with atomic_open(args.out / name, "wb") as handle:
-            handle.write(content.encode("utf-8"))
+    files = {"claims.md": claims_markdown(results, options, source, used), "claims.json": claims_json(results, options, source)}
+    with results_lock(args.out):  # the two as one set: never a new claims.md beside an old claims.json
+        write_file_set(args.out, {name: content.encode("utf-8") for name, content in files.items()}, "claims")
     for result in results:
         print(f"{result.verdict:20}  {result.claim.id}")
     print(args.out / "claims.md")
@@ -246,6 +249,7 @@ def cmd_study(args) -> int:
 
 def cmd_evaluate(args) -> int:
     collection = collection_arg(args.collection, args.pairs)
+    check_out(args.out)
     entries = score_saved(collection, pairs_arg(args.pairs, collection), args.out, args.measures)
     print(f"{len(entries)} entries in {scores_path(args.out, collection.name)}")
     return 0
@@ -276,7 +280,7 @@ def cmd_export(args) -> int:
 
     collection = collection_arg(args.collection, args.pairs)
     pairs = pairs_arg(args.pairs, collection)
-    check_out(args.dest)
+    check_out(args.dest, "--dest")
     for path in export(args.out, collection, pairs, args.format, args.dest):
         print(path)
     return 0

@@ -1,17 +1,21 @@
 """``python -m harness COMMAND``: dispatch, and the exit statuses every command shares.
 
-0 done; 1 a ``HarnessError`` (one line); 2 a ``UsageError`` (an unknown name or bad value, one
-line); 130 Ctrl-C (one line).  The commands are in ``commands.py`` and ``listing.py``; the parser
+0 done; 1 a ``HarnessError`` or a failed file operation (one line naming the path and the reason);
+2 a ``UsageError`` (an unknown name or bad value, one line); 130 Ctrl-C, 143 SIGTERM (one line,
+``signals.py``).  The commands are in ``commands.py`` and ``listing.py``; the parser
 and its checks in ``args.py`` and ``checks.py``.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 
 from harness.cli import commands
 from harness.cli.args import build_parser
 from harness.cli.listing import cmd_list
+from harness.cli.signals import LINES, StopSignals
 from harness.errors import HarnessError, UsageError
 from harness.registry import load_plugins
 from harness.evaluation.runs import RerunNeeded
@@ -32,17 +36,18 @@ COMMANDS = {
 }
 
 
-INTERRUPTED = "interrupted: every file is written whole or not at all; finished runs are kept and reused on the next run"
+INTERRUPTED = LINES[signal.SIGINT]
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; exit status 0, 1 (a HarnessError), 2 (a usage error) or 130 (Ctrl-C)."""
+    """Run one command; exit status 0, 1 (a HarnessError or a failed file operation), 2 (a usage
+    error), 130 (Ctrl-C) or 143 (SIGTERM), each failure with one line."""
     from harness.models.resolve import quiet_optional_kernel_logs
 
     quiet_optional_kernel_logs()  # whichever path first imports transformers (a cold cache converts the model)
-    interrupted = _SigintFlag()
+    stop = StopSignals()
     try:
-        with interrupted:
+        with stop:
             args = build_parser().parse_args(argv)
             for line in load_plugins(args.plugins):
                 print(f"plugin {line}", flush=True)
@@ -58,37 +63,28 @@ def main(argv: list[str] | None = None) -> int:
     except HarnessError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:
+        if stop.seen:
+            print(stop.line(), file=sys.stderr)
+            return stop.status()
+        # The last net under every write (and read) the code does not word itself: the path and the reason.
+        print(f"error: {os_error_line(exc)}", file=sys.stderr)
+        return 1
     except BaseException:
         # A Ctrl-C can surface as another exception from inside a C extension (matplotlib raised
-        # IndexError once): after SIGINT, any exception is the interruption, reported in one line.
-        if not interrupted.seen:
+        # IndexError once): after SIGINT or SIGTERM, any exception is the interruption, in one line.
+        if not stop.seen:
             raise
-        print(INTERRUPTED, file=sys.stderr)
-        return 130
+        print(stop.line(), file=sys.stderr)
+        return stop.status()
 
 
-class _SigintFlag:
-    """Within the block, SIGINT sets ``seen`` and raises KeyboardInterrupt (on the main thread only)."""
+def os_error_line(exc: OSError) -> str:
+    """``<path>: <reason>`` (both paths of a rename), with what to do for a full disk or a permission."""
+    from harness.files.atomic import write_failure
 
-    def __init__(self):
-        self.seen = False
-        self._previous = None
-
-    def _handle(self, signum, frame):
-        self.seen = True
-        raise KeyboardInterrupt
-
-    def __enter__(self):
-        import signal
-        import threading
-
-        if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._handle)
-        return self
-
-    def __exit__(self, *exc):
-        import signal
-
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
-        return False
+    paths = [os.fsdecode(p) for p in (exc.filename, exc.filename2) if p is not None]
+    if not paths:
+        return f"{exc.strerror or exc}"
+    line = str(write_failure(" -> ".join(paths), exc)).removeprefix("cannot write ")
+    return line

@@ -19,6 +19,7 @@ from harness.evaluation.provenance import (
 )
 from harness.evaluation.runs import RerunNeeded, read_run, read_sidecar, run_matches_sidecar
 from harness.evaluation.scores import ScoreEntry, load_scores, save_scores, scores_path
+from harness.files.lock import under_results_lock
 
 
 def summarize_use(used: Mapping[str, Any]) -> str | None:
@@ -89,6 +90,7 @@ def runs_without_sidecar(out: Path, collection: str, pairs: Sequence[LanguagePai
     return found
 
 
+@under_results_lock("out")  # read, merge and save as one step: concurrent runs on one folder keep each other's rows
 def evaluate_saved(
     collection: CollectionSpec, pairs: Sequence[LanguagePair], out: Path, measures: Sequence[str],
     report: Callable[[str], None] | None = None,

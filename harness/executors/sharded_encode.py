@@ -28,6 +28,7 @@ from harness.models.resolve import quiet_optional_kernel_logs
 from harness.errors import HarnessError
 from harness.executors.environment import task_environment
 from harness.files.atomic import atomic_open
+from harness.files.leftovers import sweep
 from harness.files.paths import cache_dir
 
 DEFAULT_SHARD = 50_000  # passages per shard: about 75 MB of e5-small vectors, minutes of one GPU
@@ -79,6 +80,7 @@ def encode_uncached(sharding: ShardedEncoding, encoder, texts: list[str], kind: 
         raise HarnessError("sharded encoding needs an encoder made by Encoder.load (a worker loads it by reference)")
     shards = sharding.shard_order(encoder, texts, kind)
     folder = cache_dir("embeddings", "shards", hashlib.sha256(encoder.fingerprint.encode()).hexdigest()[:24])
+    sweep(folder, recursive=False)  # temporary shards of killed workers (harness/files/leftovers.py)
     keys = [hashlib.sha256("\n".join(EmbeddingCache.key(kind, texts[i]) for i in shard).encode()).hexdigest()[:32]
             for shard in shards]
     missing = [(key, [texts[i] for i in shard]) for key, shard in zip(keys, shards) if read_shard(folder, key) is None]

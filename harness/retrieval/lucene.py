@@ -10,18 +10,23 @@ language-specific analyzer", Lucene's java.util.logging "Using
 MemorySegmentIndexInput") are turned off through those frameworks' own APIs;
 warnings and errors still print.
 
-An index is built in ``<name>.partial``, gets a checksum manifest
-(``harness.cache.integrity``) and is then renamed into place.
+An index is built in ``<name>.partial``, then verified as written: Lucene
+reports a write error (a full disk) only in its log, so the index must open,
+hold a ``segments_N`` file and count exactly the documents given, or the build
+stops with one line and nothing enters the cache.  Only then does it get a
+checksum manifest (``harness.cache.integrity``) and is renamed into place.
 :func:`index_ready` verifies it (every file's sha256, and no file the
 manifest does not list) before it is used and deletes one that fails, with
 one line, so the caller rebuilds it; :func:`search` refuses an index that
-fails, with one line naming it and the command that clears it.
+fails, with one line naming it and the command that clears it.  A repair
+removes only Lucene's own files (:func:`is_lucene_file`): an index folder that
+holds anything else is left alone, with one line naming that file.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -96,35 +101,134 @@ class BM25Params:
     b: float = 0.4
 
 
+# The names Lucene gives the files of an index: segments_N, write.lock, _0.si, _0_Lucene99_0.doc, _1_2.liv, ...
+_LUCENE_FILE = re.compile(r"^(segments_[0-9a-z]+|pending_segments_[0-9a-z]+|segments\.gen|write\.lock|_[0-9a-z]+(_[0-9A-Za-z]+)*\.[0-9A-Za-z_]+)$")
+
+
+def is_lucene_file(name: str) -> bool:
+    """Whether ``name`` (relative to an index folder) is a file name Lucene writes in an index."""
+    return bool(_LUCENE_FILE.match(name))
+
+
 def build_index(index_dir: Path, docs: Iterable[tuple[str, str]], analysis: Analysis, total: int | None = None) -> None:
-    """Index (doc_id, text) pairs; the index appears at ``index_dir`` only when complete."""
-    LuceneIndexer, _, _ = pyserini()
+    """Index (doc_id, text) pairs; the index appears at ``index_dir`` only when complete and verified.
+
+    Raises HarnessError (one line) when Lucene fails, or the index it wrote does not open or does
+    not count every document (a full disk); ``index_dir`` is then left as it was.
+    """
+    LuceneIndexer, _, autoclass = pyserini()
+    from jnius import JavaException
+
     partial = index_dir.with_name(index_dir.name + ".partial")
-    shutil.rmtree(partial, ignore_errors=True)
+    cache_integrity.remove_own(partial, is_lucene_file, "unfinished Lucene index")
     args = ["-index", str(partial)]
     args += ["-pretokenized"] if analysis.pretokenized else ["-language", analysis.lang]
-    indexer = LuceneIndexer(args=args, threads=1)
-    batch: list[dict[str, str]] = []
-    for doc_id, text in tqdm(docs, total=total, desc=f"index {index_dir.parent.name}", unit="doc", leave=False, disable=None):
-        batch.append({"id": doc_id, "contents": analysis.prepare(text)})
-        if len(batch) == INDEX_BATCH:
+    count = 0
+    quiet = _quiet_indexer_log(autoclass)
+    try:
+        indexer = LuceneIndexer(args=args, threads=1)
+        batch: list[dict[str, str]] = []
+        for doc_id, text in tqdm(docs, total=total, desc=f"index {index_dir.parent.name}", unit="doc", leave=False, disable=None):
+            batch.append({"id": doc_id, "contents": analysis.prepare(text)})
+            count += 1
+            if len(batch) == INDEX_BATCH:
+                indexer.add_batch_dict(batch)
+                batch = []
+        if batch:
             indexer.add_batch_dict(batch)
-            batch = []
-    if batch:
-        indexer.add_batch_dict(batch)
-    indexer.close()
-    cache_integrity.write_manifest(partial)
-    shutil.rmtree(index_dir, ignore_errors=True)
-    partial.rename(index_dir)
+        indexer.close()
+        why = _incomplete(partial, count, autoclass)
+        if why is not None:
+            raise _failed_write(partial, f"{why} after indexing {count} documents")
+        cache_integrity.write_manifest(partial)
+        cache_integrity.remove_own(index_dir, is_lucene_file, "Lucene index")
+        partial.rename(index_dir)
+    except JavaException as error:
+        _discard(partial)
+        raise HarnessError(f"Lucene index {partial}: Lucene failed while writing it ({error.classname}: "
+                           f"{(error.innermessage or '').strip()}); nothing was cached") from None
+    except OSError as error:
+        _discard(partial)
+        raise HarnessError(f"Lucene index {partial}: {error.strerror or error} "
+                           f"({error.filename or partial}); nothing was cached") from None
+    except BaseException:
+        _discard(partial)
+        raise
+    finally:
+        quiet()
+
+
+def _quiet_indexer_log(autoclass):
+    """Silence Anserini's indexer log while building (its one "No space left" ERROR line says less than
+    the verification that follows); returns the function that restores it."""
+    from jnius import JavaException
+
+    try:
+        levels = autoclass("org.apache.logging.log4j.Level")
+        configurator = autoclass("org.apache.logging.log4j.core.config.Configurator")
+        configurator.setLevel("io.anserini.index.SimpleIndexer", levels.OFF)
+    except JavaException:
+        return lambda: None
+    return lambda: configurator.setLevel("io.anserini.index.SimpleIndexer", levels.WARN)
+
+
+def _failed_write(partial: Path, why: str) -> HarnessError:
+    """The one line for an index Lucene could not write: the reason found by writing a probe file beside it."""
+    import tempfile
+
+    from harness.files.atomic import write_failure
+
+    try:
+        with tempfile.NamedTemporaryFile(dir=partial.parent, prefix=".write-probe-") as probe:
+            probe.write(b"\0" * (1 << 20))
+            probe.flush()
+            os.fsync(probe.fileno())
+    except OSError as error:
+        line = str(write_failure(partial, error))
+        return HarnessError(f"{line} (Lucene's index there {why}; nothing was cached)")
+    return HarnessError(f"Lucene index {partial}: {why}; Lucene gave no reason (a disk that was full for a moment?); "
+                        "nothing was cached; run again")
+
+
+def _incomplete(folder: Path, expected: int, autoclass) -> str | None:
+    """None if the index in ``folder`` opens, has a segments file and holds ``expected`` documents."""
+    from jnius import JavaException
+
+    if not any(p.name.startswith("segments_") for p in folder.iterdir()):
+        return "it has no segments_N file"
+    try:
+        directory = autoclass("org.apache.lucene.store.FSDirectory").open(autoclass("java.io.File")(str(folder)).toPath())
+        try:
+            reader = autoclass("org.apache.lucene.index.DirectoryReader").open(directory)
+            try:
+                found = reader.numDocs()
+            finally:
+                reader.close()
+        finally:
+            directory.close()
+    except JavaException as error:
+        return f"it does not open ({error.classname})"
+    if found != expected:
+        return f"it holds {found} documents, expected {expected}"
+    return None
+
+
+def _discard(partial: Path) -> None:
+    """Remove an unfinished index (Lucene's files only; one with anything else stays)."""
+    try:
+        cache_integrity.remove_own(partial, is_lucene_file, "unfinished Lucene index")
+    except HarnessError:
+        pass
 
 
 def index_ready(index_dir: Path) -> bool:
     """True if a complete index that matches its manifest is at ``index_dir``.
 
     An index that fails (damaged, unfinished, or built before manifests) is
-    reported in one line and deleted: build it again.
+    reported in one line and deleted: build it again.  One that holds a file
+    Lucene does not write is left alone: HarnessError naming that file.
     """
-    return cache_integrity.usable_or_removed(index_dir, "Lucene index", "rebuilding it", strict=True)
+    return cache_integrity.usable_or_removed(index_dir, "Lucene index", "rebuilding it", strict=True, own=is_lucene_file)
 
 
 def search(

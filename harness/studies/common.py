@@ -18,7 +18,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from harness.files.atomic import atomic_open
+from harness.files.fileset import write_file_set
+from harness.files.lock import results_lock
 from harness.data.collections import CollectionSpec, Topics, load_topics
 from harness.data.pairs import LanguagePair
 from harness.errors import UsageError
@@ -116,14 +117,11 @@ def saved_scores(folder: Path, collection: str) -> dict[tuple[str, str], ScoreEn
 
 
 def write_files(out: Path, name: str, files: Mapping[str, str | bytes]) -> list[Path]:
-    """``files`` (suffix -> content) as ``studies/NAME.<suffix>``, each written whole or not at all."""
-    paths = []
-    for suffix, content in files.items():
-        path = out / "studies" / f"{name}.{suffix}"
-        with atomic_open(path, "wb") as handle:
-            handle.write(content if isinstance(content, bytes) else content.encode("utf-8"))
-        paths.append(path)
-    return paths
+    """``files`` (suffix -> content) as ``studies/NAME.<suffix>``, written as one set: all or none
+    (``harness.files.fileset``), under the results folder's lock."""
+    with results_lock(out):
+        return write_file_set(out, {f"studies/{name}.{suffix}": content if isinstance(content, bytes) else content.encode("utf-8")
+                                    for suffix, content in files.items()}, f"study-{name}")
 
 
 def ok(entry: ScoreEntry | None) -> bool:

@@ -65,7 +65,7 @@ class Seq2SeqTranslator(Translator):
         # No per-load "Loading weights" bar; download bars and the LOAD REPORT (if any) still show.
         with quiet_transformers(drop_load_report=False):
             tokenizer = AutoTokenizer.from_pretrained(self.argument)
-            model = AutoModelForSeq2SeqLM.from_pretrained(self.argument, dtype=dtype).to(device).eval()
+            model = AutoModelForSeq2SeqLM.from_pretrained(self.argument, dtype=dtype, weights_only=True).to(device).eval()  # never unpickle code
         return tokenizer, model, device
 
     def target_token_id(self, pair: LanguagePair) -> int | None:

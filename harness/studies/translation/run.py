@@ -28,7 +28,7 @@ from harness.compare import ComparisonOptions
 from harness.data.collections import COLLECTIONS, load_topics
 from harness.data.pairs import LanguagePair
 from harness.errors import HarnessError, UsageError
-from harness.studies.common import study_pairs
+from harness.studies.common import study_pairs, write_files
 from harness.evaluation.measures import evaluate
 from harness.executors.cells import run_cell
 from harness.evaluation.runs import read_run, read_sidecar, run_paths
@@ -213,20 +213,13 @@ def run_study(out: Path, pairs: list[str] | None, methods: list[str] | None, opt
 
 def render_study(out: Path, options: ComparisonOptions) -> list[Path]:
     """Rebuild ``results/studies/translation.{md,csv,json,png}`` from the saved study scores alone."""
-    from harness.files.atomic import atomic_open
     from harness.studies.translation import render
 
     analysis = analyse(load_results(out), options)
-    folder = out / "studies"
     png = render.scatter_png(analysis)
-    written = {f"{NAME}.csv": render.csv(analysis), f"{NAME}.json": render.json_document(analysis)}
+    written = {"csv": render.csv(analysis), "json": render.json_document(analysis)}
     if png is not None:
-        written[f"{NAME}.png"] = png
-    written[f"{NAME}.md"] = render.markdown(analysis, f"{NAME}.png" if png is not None else None)
-    paths = []
-    for name, content in written.items():
-        with atomic_open(folder / name, "wb") as handle:
-            handle.write(content if isinstance(content, bytes) else content.encode("utf-8"))
-        paths.append(folder / name)
-    return paths
+        written["png"] = png
+    written["md"] = render.markdown(analysis, f"{NAME}.png" if png is not None else None)
+    return write_files(out, NAME, written)
 
