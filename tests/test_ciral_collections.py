@@ -103,7 +103,7 @@ def test_offline_every_cell_is_skipped_with_one_short_line(tmp_path, monkeypatch
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     assert main(["run", "--collection", "ciral", "--pairs", "en-ha", "--methods", "bm25-ht", "--out", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
-    assert "skip bm25-ht on en-ha: CIRAL corpus needs network once (HF_HUB_OFFLINE set)\n" in out
+    assert "skip bm25-ht on en-ha: CIRAL corpus needs network once (HF_HUB_OFFLINE set) (why: python -m harness list --why" in out
     sidecar = read_sidecar(tmp_path / "out" / "runs" / "ciral" / "en-ha" / "bm25-ht.json")
     assert sidecar["status"] == "skipped" and sidecar["reason"] == "CIRAL corpus needs network once (HF_HUB_OFFLINE set)"
 

@@ -258,9 +258,9 @@ def test_a_folder_made_unwritable_during_the_run_is_one_line(tmp_path, capsys, m
     real_evaluate = cli.evaluate_saved
     (out / "scores").mkdir(parents=True)
 
-    def evaluate_into_a_locked_folder(*args):
+    def evaluate_into_a_locked_folder(*args, **kwargs):
         with unwritable(out / "scores"):
-            return real_evaluate(*args)
+            return real_evaluate(*args, **kwargs)
 
     monkeypatch.setattr(cli, "evaluate_saved", evaluate_into_a_locked_folder)
     assert main(["run", "--methods", "bm25-nmt", "--pairs", "en-fi", "--out", str(out), "--formats", "md"]) == 1

@@ -108,7 +108,7 @@ def reusable(record: Mapping[str, Any], topics: Topics, out: Path, force: bool) 
         return False
     if sidecar.get("status") != "ok" or not _same_parameters(sidecar, record["parameters"], record["depth"], record["resolved"], topics):
         return False
-    if sidecar.get("origin", BUILT_IN.record()) != record["origin"]:  # another plugin, or another version of it
+    if sidecar.get("origin", BUILT_IN.record()) != record.get("origin", BUILT_IN.record()):  # another plugin, or version
         return False
     if run_matches_sidecar(run_path, sidecar):
         return True
