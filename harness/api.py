@@ -244,7 +244,8 @@ def _result(out: Path, spec: CollectionSpec, measures, options, methods, pairs) 
     oracles = [m for m in methods if m in METHODS and METHODS[m].oracle]
     title = f"Collection `{spec.name}`: {spec.description}"
     board = build_board(spec.name, title, str(scores_path(out, spec.name)), entries, methods, measures, options,
-                        oracles, spec.pairs, outside_methods(methods, entries))
+                        oracles, spec.pairs, own=outside_methods(methods, entries),
+                        complete_judgements=spec.complete_judgements)
     per_query = pd.DataFrame(
         [{"pair": pair, "method": method, "query_id": q, "measure": measure, "value": v}
          for (pair, method), entry in sorted(entries.items()) if entry.status == "ok"

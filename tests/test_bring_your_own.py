@@ -95,3 +95,24 @@ def test_the_notebook_code_runs_and_gives_the_command_lines_numbers(workdir, mon
         assert a["p_corrected"] == pytest.approx(b["p_corrected"], rel=1e-6, nan_ok=True)
         assert (a["wins"], a["ties"], a["losses"]) == (b["wins"], b["ties"], b["losses"])
     assert list(namespace["board"].table().index)[-1] == "my-system"
+
+
+def test_the_paper_table_corrects_outside_rows_in_their_own_families_as_the_board_does(workdir, monkeypatch):
+    from harness.board import board
+    from harness.cli.main import main
+    from harness.data.collections import COLLECTIONS
+
+    work, _ = workdir
+    seen = {}
+    real = board.build_board
+
+    def spy(*args, **kwargs):
+        seen["board"] = real(*args, **kwargs)
+        return seen["board"]
+
+    monkeypatch.setattr(board, "build_board", spy)
+    monkeypatch.chdir(work)
+    assert main(["paper-table", "--out", "my-results", "--measures", "AP", "--dest", "table.tex"]) == 0
+    assert {"bm25-untranslated", "bm25-nmt-classic", "my-system"} <= set(seen["board"].own)
+    assert "bm25-nmt" not in seen["board"].own
+    assert seen["board"].complete_judgements == COLLECTIONS["ntrex"].complete_judgements

@@ -112,9 +112,9 @@ def plan(**changes):
 @needs_bf16
 def test_bf16_training_is_recorded_and_trains_another_student(tiny_bert, tmp_path, monkeypatch):
     monkeypatch.setenv("HARNESS_CACHE", str(tmp_path))
-    fp32 = train_student("kd", kd_objective, {}, str(tiny_bert), str(tiny_bert), BITEXT, plan(), {})
+    fp32 = train_student("kd", kd_objective, {}, str(tiny_bert), str(tiny_bert), BITEXT, plan(train_precision="fp32"), {})
     bf16 = train_student("kd", kd_objective, {}, str(tiny_bert), str(tiny_bert), BITEXT, plan(train_precision="bf16"), {})
-    assert plan(train_precision="bf16").precision == "bf16" and plan().precision == "fp32"
+    assert plan(train_precision="bf16").precision == "bf16" and plan(train_precision="fp32").precision == "fp32"
     assert fp32.folder != bf16.folder and fp32.losses != bf16.losses
     assert all(np.isfinite(bf16.losses))
     saved = load_file(str(bf16.folder / "model.safetensors"))

@@ -126,6 +126,7 @@ def build_board(
     options: ComparisonOptions,
     oracles: Collection[str] = (),
     pairs: Sequence[str] = tuple(PAIRS),
+    *,
     own: Collection[str] = (),
     complete_judgements: bool = False,
 ) -> CollectionBoard:

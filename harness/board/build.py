@@ -52,7 +52,8 @@ def build_boards(out: Path, measures, options: ComparisonOptions) -> list:
             oracles = [m for m in ordered_methods(entries) if m in METHODS and METHODS[m].oracle]
             methods = ordered_methods(entries)
             boards.append(build_board(name, title, source, entries, methods, measures, options, oracles,
-                                      collection.pairs, outside_methods(methods, entries), collection.complete_judgements))
+                                      collection.pairs, own=outside_methods(methods, entries),
+                                      complete_judgements=collection.complete_judgements))
     return boards
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.board.build import LEADERBOARD, ordered_methods, write_leaderboard
+from harness.board.build import LEADERBOARD, ordered_methods, outside_methods, write_leaderboard
 from harness.cli.args import collection_arg, comparison_options, overrides_arg, pairs_arg
 from harness.cli.checks import check_members, check_named_files, check_out, check_precisions, check_runtimes
 from harness.compare import duel
@@ -104,7 +104,8 @@ def cmd_paper_table(args) -> int:
     methods = ordered_methods(entries)
     oracles = [m for m in methods if m in METHODS and METHODS[m].oracle]
     board = build_board(collection.name, collection.description, str(path.relative_to(args.out)), entries, methods,
-                        args.measures, options, oracles, collection.pairs)
+                        args.measures, options, oracles, collection.pairs,
+                        own=outside_methods(methods, entries), complete_judgements=collection.complete_judgements)
     names = load_names(args.names) if args.names else {}
     unknown = [m for m in names if m not in methods]
     if unknown:

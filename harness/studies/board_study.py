@@ -63,7 +63,7 @@ def render_board_study(study: BoardStudy, out: Path, options: ComparisonOptions)
     title = f"Collection `{study.collection}`: {COLLECTIONS[study.collection].description}"
     collection = COLLECTIONS[study.collection]
     board = build_board(study.collection, title, source, entries, methods, list(study.measures), options, (),
-                        collection.pairs, collection.complete_judgements)
+                        collection.pairs, complete_judgements=collection.complete_judgements)
     sections, data = study.extra(entries, collection.pairs, methods, options) if study.extra else ({}, {})
     files = study_files(study.name, study.question, study.preamble, board, study.measures[0], sections, data)
     return write_files(out, study.name, files)
