@@ -10,6 +10,7 @@ import csv
 
 import numpy as np
 import pytest
+from sklearn.metrics import accuracy_score, f1_score
 
 from harness.bitext import normalise_whitespace, sib200, sib200_labels
 from harness.bitext.sib200_labels import held_out_english, load_split
@@ -164,3 +165,18 @@ def test_correct():
         correct(["a", "b", "c"], ["a", "b"])
     with pytest.raises(ValueError, match="empty"):
         correct([], [])
+
+
+def test_the_bootstrap_scores_every_resample_exactly_as_scikit_learn_does():
+    from harness.studies.classification.classifier import _bootstrap_measures
+
+    rng = np.random.default_rng(1)
+    labels = list("abcdefg")
+    for _ in range(10):
+        n = int(rng.integers(5, 60))
+        y_true, y_pred = rng.choice(labels, n), rng.choice(labels + ["never-a-label"], n)
+        present = sorted(set(y_true))
+        rows = rng.integers(0, n, size=(200, n))
+        expected = [(accuracy_score(y_true[r], y_pred[r]),
+                     f1_score(y_true[r], y_pred[r], labels=present, average="macro", zero_division=0)) for r in rows]
+        assert np.array_equal(_bootstrap_measures(y_true, y_pred, present, rows), np.array(expected))

@@ -66,6 +66,6 @@ def write_leaderboard(out: Path, measures, options: ComparisonOptions, formats=F
     with results_lock(out):
         boards = build_boards(out, measures, options)
         files = {relative: content if isinstance(content, bytes) else content.encode("utf-8")  # "\n" on every platform
-                 for relative, content in render_outputs(boards, options, formats).items()}
+                 for relative, content in render_outputs(boards, options, formats, previous=out).items()}
         write_file_set(out, files, FILE_SET)
     return boards

@@ -28,24 +28,34 @@ def omissions(board: CollectionBoard, measure: str) -> list[str]:
     return [f"Not shown: {'; '.join(lines)}: a mean needs every pair of its group."] if lines else []
 
 
-def gap_png(board: CollectionBoard, measure: str) -> bytes | None:
-    """None when no method has scores on every pair, or the collection has no low/high split (XQuAD)."""
+def gap_spec(board: CollectionBoard, measure: str) -> dict | None:
+    """What the gap plot draws, as JSON data (see ``harness.render.figure_cache``); None when no method
+    has scores on every pair, or the collection has no low/high split (XQuAD)."""
     if LOW not in board.groups or HIGH not in board.groups:
         return None
     means = board.means(measure)[[LOW, HIGH]].dropna()
     if means.empty:
         return None
     methods = list(means.index)
+    return {"methods": [{"method": m, "colour": method_colour(m),  # the method's colour in every plot
+                         "low": float(means.loc[m, LOW]), "high": float(means.loc[m, HIGH])} for m in methods],
+            "ylabel": measure, "top": float(means.to_numpy().max()),
+            "title": f"{board.name}: {measure_title(measure)}\nlow-resource (hatched) vs high-resource mean",
+            "caption": omissions(board, measure)}
+
+
+def draw_gap(spec: dict) -> bytes:
+    """The PNG of a ``gap_spec``: it reads nothing else."""
+    methods = spec["methods"]
     positions = np.arange(len(methods))
     with plot_style():
         figure = new_figure(max(5.5, 1.1 * len(methods) + 2.0), 3.9)
         axes = figure.add_subplot()
-        for i, method in enumerate(methods):
-            colour = method_colour(method)  # the method's colour in every plot
-            low, high = means.loc[method, LOW], means.loc[method, HIGH]
+        for i, one in enumerate(methods):
+            low, high = one["low"], one["high"]
             outline = {"edgecolor": "black", "linewidth": 0.5}
-            axes.bar(positions[i] - BAR_WIDTH / 2, low, BAR_WIDTH, color=colour, alpha=0.5, hatch="//", **outline)
-            axes.bar(positions[i] + BAR_WIDTH / 2, high, BAR_WIDTH, color=colour, **outline)
+            axes.bar(positions[i] - BAR_WIDTH / 2, low, BAR_WIDTH, color=one["colour"], alpha=0.5, hatch="//", **outline)
+            axes.bar(positions[i] + BAR_WIDTH / 2, high, BAR_WIDTH, color=one["colour"], **outline)
             axes.annotate(
                 f"gap {high - low:+.3f}",
                 (positions[i], max(low, high)),
@@ -54,11 +64,16 @@ def gap_png(board: CollectionBoard, measure: str) -> bytes | None:
                 ha="center",
                 fontsize=8,
             )
-        axes.set_xticks(positions, methods, fontsize=8)
+        axes.set_xticks(positions, [one["method"] for one in methods], fontsize=8)
         axes.set_xlim(-0.75, len(methods) - 0.25)
-        axes.set_ylabel(measure)
-        axes.set_ylim(0, 1.15 * float(means.to_numpy().max()) + 1e-9)
-        title = f"{board.name}: {measure_title(measure)}\nlow-resource (hatched) vs high-resource mean"
-        axes.set_title(title, fontsize=9)
-        add_caption(figure, omissions(board, measure))
+        axes.set_ylabel(spec["ylabel"])
+        axes.set_ylim(0, 1.15 * spec["top"] + 1e-9)
+        axes.set_title(spec["title"], fontsize=9)
+        add_caption(figure, spec["caption"])
         return png_bytes(figure)
+
+
+def gap_png(board: CollectionBoard, measure: str) -> bytes | None:
+    """None when no method has scores on every pair, or the collection has no low/high split (XQuAD)."""
+    spec = gap_spec(board, measure)
+    return None if spec is None else draw_gap(spec)

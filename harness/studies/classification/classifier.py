@@ -54,7 +54,8 @@ def classification_scores(
     resampled with replacement ``resamples`` times (``numpy.random.default_rng(seed)``),
     the same resamples for both measures; the label set stays ``y_true``'s, so a label
     missing from a resample scores 0 there (with SIB-200's >= 17 test items per label,
-    about e^-17).  About 1.5 s for 1,000 resamples of 204 items.  Raises ``ValueError`` on a length mismatch,
+    about e^-17).  The resamples are scored all at once, with scikit-learn's formulas
+    (a test holds them equal to ``accuracy_score`` and ``f1_score``): milliseconds, not seconds.  Raises ``ValueError`` on a length mismatch,
     no items, ``confidence`` outside (0, 1) or ``resamples`` < 1.
     """
     y_true, y_pred = _pair(y_true, y_pred)
@@ -63,18 +64,36 @@ def classification_scores(
     if resamples < 1:
         raise ValueError(f"resamples must be at least 1, got {resamples}")
     labels = sorted(set(y_true))
-
-    def measures(t: np.ndarray, p: np.ndarray) -> tuple[float, float]:
-        return accuracy_score(t, p), f1_score(t, p, labels=labels, average="macro", zero_division=0)
-
-    values = measures(y_true, y_pred)
+    values = (accuracy_score(y_true, y_pred), f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0))
     rows = np.random.default_rng(seed).integers(0, len(y_true), size=(resamples, len(y_true)))
-    boot = np.array([measures(y_true[r], y_pred[r]) for r in rows])  # [resamples, 2]
+    boot = _bootstrap_measures(y_true, y_pred, labels, rows)  # [resamples, 2]
     tail = (1 - confidence) / 2 * 100
     low, high = np.percentile(boot, [tail, 100 - tail], axis=0)
     names = ("accuracy", "macro_f1")
     scores = {name: (float(v), float(lo), float(hi)) for name, v, lo, hi in zip(names, values, low, high)}
     return scores | {"n": len(y_true)}
+
+
+def _bootstrap_measures(y_true: np.ndarray, y_pred: np.ndarray, labels: list, rows: np.ndarray) -> np.ndarray:
+    """Accuracy and macro-F1 of each resample (a row of item indices), as scikit-learn computes them:
+    F1 = 2 tp / (true + predicted) per label of ``labels`` (0 where both are 0), then their mean;
+    predictions outside ``labels`` count for no label.  [resamples, n] indices -> [resamples, 2]."""
+    code = {label: i for i, label in enumerate(labels)}
+    truth = np.array([code[label] for label in y_true])[rows]  # [resamples, n]
+    guess = np.array([code.get(label, -1) for label in y_pred])[rows]
+    count = len(labels)
+    offset = (np.arange(len(rows)) * count)[:, None]  # one block of label counts per resample
+    size = len(rows) * count
+
+    def counts(codes: np.ndarray, keep: np.ndarray) -> np.ndarray:
+        return np.bincount((codes + offset)[keep], minlength=size).reshape(len(rows), count).astype(np.float64)
+
+    hit = truth == guess
+    true_sum = counts(truth, np.ones_like(hit))
+    tp, pred_sum = counts(truth, hit), counts(guess, guess >= 0)
+    denominator = 1.0 * true_sum + pred_sum
+    f1 = np.divide(2.0 * tp, denominator, out=np.zeros_like(tp), where=denominator > 0)
+    return np.stack([hit.mean(axis=1), f1.mean(axis=1)], axis=1)
 
 
 def correct(y_true: Sequence[str], y_pred: Sequence[str]) -> np.ndarray:
