@@ -20,6 +20,7 @@ from harness.data.collections import COLLECTIONS, load_topics
 from harness.data.pairs import PAIRS
 from harness.evaluation.scores import load_scores
 from harness.site.build import write_site
+from test_site import committed_copy
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "results" / "site"
@@ -113,14 +114,7 @@ def test_a_skipped_cell_shows_its_short_reason_and_the_long_one_on_demand(browse
     # as a run without a translator for en-yo writes it, and the site is built from that copy.
     from selenium.webdriver.common.by import By
 
-    out = tmp_path / "results"
-    out.mkdir()
-    for name in ("scores", "provenance", "plots", "studies", "compare", "leaderboard.json", "claims.md"):
-        source = ROOT / "results" / name
-        if source.is_dir():
-            shutil.copytree(source, out / name)
-        elif source.is_file():
-            shutil.copy(source, out / name)
+    out = committed_copy(ROOT / "results", tmp_path / "results")
     scores = json.loads((out / "scores" / "ntrex.json").read_text(encoding="utf-8"))
     for entry in scores["entries"]:
         if (entry["pair"], entry["method"]) == ("en-yo", "bm25-nmt"):

@@ -52,7 +52,7 @@ def board_plots(board: CollectionBoard, cache: FigureCache | None = None) -> dic
             spec = spec_of(board, measure)
             if spec is not None:
                 path = plot_path(board, measure, kind)
-                plots[path] = cache.png(path, figure_key(kind, spec, [source]), lambda: draw(spec))
+                plots[path] = cache.png(path, figure_key(kind, spec, (source,)), lambda: draw(spec))
     return plots
 
 
@@ -65,7 +65,7 @@ def render_outputs(
     if unknown:
         raise ValueError(f"unknown formats {unknown}; valid: {FORMATS}")
     files: dict[str, str | bytes] = {}
-    cache = FigureCache(previous)
+    cache = FigureCache(previous if "png" in formats else None)
     plots = {path: png for board in boards for path, png in board_plots(board, cache).items()} if "png" in formats else {}
     data_files = [
         name for fmt, name in (("csv", SCORES_CSV), ("csv", COMPARISONS_CSV), ("json", JSON)) if fmt in formats

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -26,17 +27,20 @@ VERSION = 1
 _PLOTS_SOURCE = Path(__file__).with_name("plots.py")
 
 
-def _versions() -> dict[str, str]:
-    return {name: metadata.version(name) for name in ("matplotlib", "pillow", "numpy")}
-
-
-def figure_key(kind: str, spec: Mapping, sources: Iterable[Path]) -> str:
-    """sha256 (hex) of what determines a PNG's bytes: ``spec`` (JSON data), ``kind``, the library
-    versions and the bytes of ``sources`` (the drawing code) and of ``harness/render/plots.py``."""
+@lru_cache(maxsize=None)
+def _drawing(sources: tuple[Path, ...]) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """sha256 of the drawing code and the library versions: read once a process, not once a plot."""
     code = hashlib.sha256()
     for source in (*sources, _PLOTS_SOURCE):
         code.update(Path(source).read_bytes())
-    document = {"version": VERSION, "kind": kind, "spec": spec, "libraries": _versions(), "code": code.hexdigest()}
+    return code.hexdigest(), tuple((name, metadata.version(name)) for name in ("matplotlib", "pillow", "numpy"))
+
+
+def figure_key(kind: str, spec: Mapping, sources: tuple[Path, ...]) -> str:
+    """sha256 (hex) of what determines a PNG's bytes: ``spec`` (JSON data), ``kind``, the library
+    versions and the bytes of ``sources`` (the drawing code) and of ``harness/render/plots.py``."""
+    code, libraries = _drawing(tuple(sources))
+    document = {"version": VERSION, "kind": kind, "spec": spec, "libraries": dict(libraries), "code": code}
     return hashlib.sha256(json.dumps(document, sort_keys=True, allow_nan=False).encode("utf-8")).hexdigest()
 
 
