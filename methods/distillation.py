@@ -45,6 +45,7 @@ TRAINING_DEFAULTS = {
     "freeze_word_embeddings": None,  # None: frozen on CPU, trained on GPU
     "checkpoint_every": 50,
     "train_precision": None,  # None: the profile's on CPU (fp32), bf16 on GPU
+    "teacher_runtime": None,  # None: the profile's with bf16 training on CPU, torch otherwise
     "batch_size": 32,  # encoding batch at retrieval time
     "search": "auto",
     **PASSAGE_DEFAULTS,  # passage_windows, window_stride: long passages at retrieval time
@@ -120,7 +121,8 @@ class DistilledRetriever(DenseRetriever):
         return teacher, student
 
     def resolved(self, topics: Topics) -> dict[str, Any]:
-        return super().resolved(topics) | {"train_precision": TrainingPlan.from_params(self.params).precision}
+        plan = TrainingPlan.from_params(self.params)
+        return super().resolved(topics) | {"train_precision": plan.precision, "teacher_runtime": plan.teacher_runtime}
 
     def prepare(self, topics: Topics) -> None:
         self._choose_bitext(topics.pair)

@@ -15,9 +15,10 @@ and JSON, never a pickle (``methods/checkpoint.py``).
 
 ``train_precision`` runs the forward passes in fp32 or under bf16 autocast
 (fp32 master weights; ``harness/encoding/precision.py``).  The frozen teacher's passes
-over a step's English side are kept in memory (:class:`TeacherPasses`), so the
-second and third method trained in one run on the same batches do not run the
-teacher again; the students are bit-identical either way.
+over a step's English side run on torch or, on CPU, on OpenVINO (``teacher_runtime``) and
+are kept in memory (``methods/passes.py``), so the second and third method trained in one
+run on the same batches do not run the teacher again; the students are bit-identical
+either way.
 
 On CPU the number of torch threads changes the float sums of the backward pass,
 so a student trained with another thread count is a (slightly) different
@@ -47,21 +48,13 @@ from harness.models import resolve_model
 from harness.files.paths import cache_dir
 from harness.method.profiles import get_profile
 from methods import checkpoint
+from methods.passes import TEACHER_PASSES, EncodedBatch, Teacher, encode_batch
 
 if TYPE_CHECKING:  # torch and the encoders load when a student is trained, not on import
     import torch
 
-    from harness.encoding.recipe import Recipe
-
 CPU_DEFAULTS = {"steps": 150, "batch_size": 16}
 GPU_DEFAULTS = {"steps": 2000, "batch_size": 64}
-
-
-@dataclass(frozen=True)
-class EncodedBatch:
-    pooled: torch.Tensor  # [B, d] sentence vectors (the recipe's pooling)
-    tokens: torch.Tensor  # [B, T, d] last-layer token vectors
-    content_mask: torch.Tensor  # [B, T] 1 for real tokens, 0 for special and padding tokens
 
 
 # An objective maps (teacher on English, student on target, student on English or None) to a scalar loss.
@@ -80,14 +73,18 @@ class TrainingPlan:
     checkpoint_every: int
     device: str
     precision: str = "fp32"  # forward passes: fp32, or bf16 autocast with fp32 master weights
+    teacher_runtime: str = "torch"  # the frozen teacher's passes: torch, or openvino (CPU) at ``precision``
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> TrainingPlan:
         import torch
 
-        from harness.encoding import precision
+        from harness.encoding import precision, runtime
 
         device = "cuda" if torch.cuda.is_available() else "cpu"
+        profile = get_profile(params["profile"])
+        train_precision = precision.resolve(params["train_precision"], device, training=True,
+                                            profile_default=profile.train_precision)
         defaults = GPU_DEFAULTS if device == "cuda" else CPU_DEFAULTS
         freeze = params["freeze_word_embeddings"]
         return cls(
@@ -101,32 +98,19 @@ class TrainingPlan:
             freeze_word_embeddings=(device == "cpu") if freeze is None else bool(freeze),
             checkpoint_every=int(params["checkpoint_every"]),
             device=device,
-            precision=precision.resolve(
-                params["train_precision"], device, training=True, profile_default=get_profile(params["profile"]).train_precision
-            ),
+            precision=train_precision,
+            teacher_runtime=runtime.resolve_teacher(params["teacher_runtime"], device, train_precision, profile.teacher_runtime),
         )
 
     def key(self) -> dict[str, Any]:
-        """The plan as part of a student's cache key; fp32 students trained before precisions existed keep theirs."""
+        """The plan as part of a student's cache key; students trained before precisions and teacher runtimes
+        existed (fp32, teacher on torch) keep theirs."""
         material = asdict(self)
         if self.precision == "fp32":
             del material["precision"]
+        if self.teacher_runtime == "torch":
+            del material["teacher_runtime"]
         return material
-
-
-def encode_batch(model, tokenizer, texts: Sequence[str], recipe: Recipe, max_length: int, device: str) -> EncodedBatch:
-    from harness.encoding.recipe import pool
-
-    batch = tokenizer(
-        [recipe.passage_prefix + t for t in texts], padding=True, truncation=True, max_length=max_length,
-        return_tensors="pt", return_special_tokens_mask=True,
-    )
-    special = batch.pop("special_tokens_mask")
-    batch.pop("token_type_ids", None)
-    batch = {k: v.to(device) for k, v in batch.items()}
-    hidden = model(**batch).last_hidden_state
-    content = batch["attention_mask"] * (1 - special.to(device))
-    return EncodedBatch(pool(hidden, batch["attention_mask"], recipe), hidden, content)
 
 
 def batch_indices(step: int, size: int, total: int, seed: int) -> np.ndarray:
@@ -156,42 +140,6 @@ def plot_losses(losses: Sequence[float], title: str) -> bytes:
     figure.savefig(buffer, format="png", metadata={"Software": None})
     plt.close(figure)
     return buffer.getvalue()
-
-
-class TeacherPasses:
-    """The frozen teacher's outputs per training step, kept in memory for the next method.
-
-    KD, CAL and OPTICAL trained in one process on the same bitext, seed and batch size see the
-    same batches, and the teacher is frozen (no dropout, no gradient): its forward pass on a
-    step's English side is the same for all three, so it runs once.  One set of passes is kept
-    (the last key asked for), up to ``limit_bytes``; past that, steps are computed as before.
-    """
-
-    def __init__(self, limit_bytes: int = 1 << 30):
-        self.limit_bytes = limit_bytes
-        self.key: tuple | None = None
-        self.passes: dict[int, EncodedBatch] = {}
-        self.bytes = 0
-        self.hits = 0
-
-    def entry(self, key: tuple) -> TeacherPasses:
-        if key != self.key:
-            self.key, self.passes, self.bytes = key, {}, 0
-        return self
-
-    def get(self, step: int) -> EncodedBatch | None:
-        found = self.passes.get(step)
-        self.hits += found is not None
-        return found
-
-    def put(self, step: int, passes: EncodedBatch) -> None:
-        size = sum(t.element_size() * t.nelement() for t in (passes.pooled, passes.tokens, passes.content_mask))
-        if self.bytes + size <= self.limit_bytes:
-            self.passes[step] = passes
-            self.bytes += size
-
-
-TEACHER_PASSES = TeacherPasses()
 
 
 @dataclass(frozen=True)
@@ -324,15 +272,17 @@ def _steps(name, objective, objective_params, teacher_ref, student_ref, bitext, 
     needs_student_english = getattr(objective, "uses_student_english", False)
     teacher_passes = TEACHER_PASSES.entry(
         (key_material["teacher"], json.dumps(asdict(recipe), sort_keys=True), key_material["bitext"], plan.batch_size,
-         plan.seed, plan.max_length, plan.device, plan.precision)
+         plan.seed, plan.max_length, plan.device, plan.precision, plan.teacher_runtime)
     )
+    # Built (for OpenVINO: converted and compiled) outside the autocast, and only when a pass is not kept.
+    run_teacher = (Teacher(teacher, teacher_tokenizer, recipe, plan.max_length, plan.device, plan.teacher_runtime, plan.precision)
+                   if any(step not in teacher_passes.passes for step in range(start, plan.steps)) else None)
     for step in tqdm(range(start, plan.steps), initial=start, total=plan.steps, desc=f"train {name}", unit="step", leave=False, disable=None):
         rows = batch_indices(step, plan.batch_size, len(bitext), plan.seed)
         with training_autocast(plan.precision, plan.device):
             teacher_side = teacher_passes.get(step)
             if teacher_side is None:
-                with torch.no_grad():
-                    teacher_side = encode_batch(teacher, teacher_tokenizer, [english[i] for i in rows], recipe, plan.max_length, plan.device)
+                teacher_side = run_teacher([english[i] for i in rows])
                 teacher_passes.put(step, teacher_side)
             student_target = encode_batch(student, student_tokenizer, [target[i] for i in rows], recipe, plan.max_length, plan.device)
             student_english = (

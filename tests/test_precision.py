@@ -20,7 +20,7 @@ from harness.encoding.encoder import Encoder
 from harness.errors import UsageError
 from harness.models import load_model
 from harness.registry import METHODS
-from methods import training
+from methods import passes, training
 from methods.training import TrainingPlan, train_student
 from methods.kd import kd_objective
 
@@ -123,23 +123,24 @@ def test_bf16_training_is_recorded_and_trains_another_student(tiny_bert, tmp_pat
 
 def test_teacher_passes_run_once_and_change_nothing(tiny_bert, tmp_path, monkeypatch):
     calls = []
-    real = training.encode_batch
+    real = passes.encode_batch
 
     def counting(model, *args):
-        calls.append(model.training)  # the teacher is in eval mode, the student in train mode
+        calls.append(model.training)  # the teacher is in eval mode
         return real(model, *args)
 
-    monkeypatch.setattr(training, "encode_batch", counting)
-    monkeypatch.setattr(training, "TEACHER_PASSES", training.TeacherPasses())
+    monkeypatch.setattr(passes, "encode_batch", counting)  # the teacher's passes (the student's are training's)
+    monkeypatch.setattr(training, "TEACHER_PASSES", passes.TeacherPasses())
     monkeypatch.setenv("HARNESS_CACHE", str(tmp_path / "a"))
-    first = train_student("kd", kd_objective, {}, str(tiny_bert), str(tiny_bert), BITEXT, plan(), {})
+    on_torch = {"teacher_runtime": "torch"}
+    first = train_student("kd", kd_objective, {}, str(tiny_bert), str(tiny_bert), BITEXT, plan(**on_torch), {})
     assert calls.count(False) == 4  # one teacher pass per step
     monkeypatch.setenv("HARNESS_CACHE", str(tmp_path / "b"))  # train again from scratch: the teacher is not run
-    again = train_student("kd", kd_objective, {}, str(tiny_bert), str(tiny_bert), BITEXT, plan(), {})
+    again = train_student("kd", kd_objective, {}, str(tiny_bert), str(tiny_bert), BITEXT, plan(**on_torch), {})
     assert calls.count(False) == 4 and training.TEACHER_PASSES.hits == 4
     assert first.losses == again.losses
     a, b = load_file(str(first.folder / "model.safetensors")), load_file(str(again.folder / "model.safetensors"))
     assert all(torch.equal(a[k], b[k]) for k in a)
     # Another seed is other batches: the teacher runs again.
-    train_student("kd", kd_objective, {}, str(tiny_bert), str(tiny_bert), BITEXT, plan(seed=4), {})
+    train_student("kd", kd_objective, {}, str(tiny_bert), str(tiny_bert), BITEXT, plan(seed=4, **on_torch), {})
     assert calls.count(False) == 8

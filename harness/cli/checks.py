@@ -106,6 +106,15 @@ def check_runtimes(methods, overrides) -> None:
             encoding_choice(params)
         except UsageError as exc:
             raise UsageError(f"{spec.name}.runtime: {exc}") from None
+    for spec in methods:  # a teacher runtime named with --set: checked with the training plan it belongs to
+        params = spec.parameters(overrides.get(spec.name))
+        if params.get("teacher_runtime") is not None:
+            from methods.training import TrainingPlan
+
+            try:
+                TrainingPlan.from_params(params)
+            except UsageError as exc:
+                raise UsageError(f"{spec.name}.{exc}" if str(exc).startswith("teacher_runtime") else f"{spec.name}: {exc}") from None
 
 
 def check_members(methods, overrides) -> None:

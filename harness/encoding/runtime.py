@@ -52,6 +52,20 @@ def resolve(requested: str | None, device: str, precision: str, profile_default:
     return requested
 
 
+def resolve_teacher(requested: str | None, device: str, train_precision: str, profile_default: str) -> str:
+    """The runtime of a frozen teacher's passes in training: ``requested``, else the profile's where training
+    runs bf16 on CPU, torch otherwise (fp32 training keeps the teacher on torch, so ``train_precision=fp32``
+    reproduces the older students).  OpenVINO runs at the training precision.  Raises UsageError as
+    :func:`resolve` does.
+    """
+    if requested is None:
+        return profile_default if device == "cpu" and train_precision == "bf16" else "torch"
+    try:
+        return resolve(requested, device, train_precision, profile_default)
+    except UsageError as exc:
+        raise UsageError(f"teacher_runtime: {exc}".replace("<method>.runtime", "<method>.teacher_runtime")) from None
+
+
 def openvino_version() -> str:
     try:
         import openvino
@@ -61,12 +75,14 @@ def openvino_version() -> str:
     return openvino.get_version().split("-")[0]
 
 
-def convert(model: torch.nn.Module, pool) -> openvino.Model:
+def convert(model: torch.nn.Module, pool=None) -> openvino.Model:
     """``model`` and ``pool`` (``harness.encoding.recipe.pool`` with the recipe bound) as one OpenVINO graph.
 
     The graph takes ``input_ids`` and ``attention_mask`` ([B, T] int64, any B and T) and returns the
-    pooled vectors [B, d] in float32; its weights are the model's, unchanged (fp32).  The benchmarks
-    convert through this function too, so they measure what the harness runs.
+    pooled vectors [B, d] in float32, or with ``pool=None`` the last layer's token vectors [B, T, d]
+    (a frozen teacher's passes in training, ``methods/teacher.py``); its weights are the model's,
+    unchanged (fp32).  The benchmarks convert through this function too, so they measure what the
+    harness runs.
     """
     import openvino as ov
     import torch
@@ -78,7 +94,7 @@ def convert(model: torch.nn.Module, pool) -> openvino.Model:
 
         def forward(self, input_ids, attention_mask):
             hidden = self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-            return pool(hidden.float(), attention_mask)
+            return hidden.float() if pool is None else pool(hidden.float(), attention_mask)
 
     example = {"input_ids": torch.ones((2, 8), dtype=torch.int64),
                "attention_mask": torch.ones((2, 8), dtype=torch.int64)}
@@ -99,7 +115,9 @@ class OpenVINOEncoder:
     """A transformers encoder with its pooling, compiled by OpenVINO for the CPU.
 
     Call it with ``input_ids`` and ``attention_mask`` ([B, T] int64 arrays) to get the pooled
-    vectors [B, d] (float32).  ``pool`` is ``harness.encoding.recipe.pool`` with the recipe bound.
+    vectors [B, d] (float32).  ``pool`` is ``harness.encoding.recipe.pool`` with the recipe bound;
+    ``pool=None`` returns the token vectors [B, T, d] (float32) instead.  Raises HarnessError where
+    OpenVINO would run another precision than ``precision`` (fp32 or bf16).
     """
 
     def __init__(self, model: torch.nn.Module, pool, precision: str, threads: int):

@@ -46,6 +46,8 @@ def summarize_use(used: Mapping[str, Any]) -> str | None:
     training = used.get("training")
     if training:  # a distilled student encodes the passages, the teacher the queries
         trained = f", {training['precision']} training" if training.get("precision", "fp32") != "fp32" else ""
+        if training.get("teacher_runtime", "torch") != "torch":
+            trained += f", teacher passes on {training['teacher_runtime']}"
         return (f"queries: teacher {served}; passages: student distilled from it on {training['bitext_pairs']} "
                 f"bitext pairs ({training['languages']}), {training['steps']} steps × {training['batch_size']}{trained}")
     return f"model {served}"

@@ -118,6 +118,8 @@ PARAMETERS: dict[str, Param] = {
     "freeze_word_embeddings": Param("bool", "freeze the word embeddings; null: frozen on CPU", nullable=True),
     "train_precision": Param("choice", "training forward passes: fp32, or bf16 autocast with fp32 weights; null: the profile's on CPU, bf16 on GPU",
                              choices=("fp32", "bf16"), nullable=True),
+    "teacher_runtime": Param("choice", "the frozen teacher's passes in training: torch, or openvino (CPU) at the training precision; "
+                             "null: the profile's with bf16 training on CPU, torch otherwise", choices=("torch", "openvino"), nullable=True),
     "checkpoint_every": Param("int", "steps between checkpoints", minimum=1),
     # fusion
     "members": Param("str-list", "fusion: the registered methods whose saved runs are fused"),

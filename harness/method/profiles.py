@@ -25,6 +25,7 @@ class Profile:
     # harness/encoding/precision.py, measured in BENCHMARKS.md ("Encoding precision").
     encode_precision: tuple[str, ...] = ("fp32",)
     train_precision: tuple[str, ...] = ("fp32",)
+    teacher_runtime: str = "torch"  # the frozen teacher's passes when training runs bf16 on CPU
     # The encoders' inference runtime on CPU at fp32/bf16 (GPU and int8: torch); harness/encoding/runtime.py.
     encode_runtime: str = "torch"
     # GPUs a cell asks for under --executor ray, for the steps its method marks as accelerated
@@ -58,6 +59,9 @@ PROFILES: dict[str, Profile] = {
             # bf16 autocast training: every student MAP cell within its seed spread of fp32 (BENCHMARKS.md,
             # "bf16 training by default").  fp32 stays one --set away and reproduces the older students.
             train_precision=("bf16", "fp32"),
+            # The teacher's passes on OpenVINO (bf16) moved kd en-mr by 1.23 seed SDs: they stay on torch
+            # (BENCHMARKS.md, "The teacher's passes on OpenVINO"); teacher_runtime=openvino asks for them.
+            teacher_runtime="torch",
         ),
         Profile(
             "paper",

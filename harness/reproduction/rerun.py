@@ -25,7 +25,7 @@ from harness.registry import METHODS
 
 # resolved key -> the parameter that pins it (its value minus a content hash: "precomputed:nllb@1a2b" -> "precomputed:nllb")
 PINNED_BY_RESOLVED = {"translator": "translator", "precision": "precision", "runtime": "runtime",
-                      "train_precision": "train_precision"}
+                      "train_precision": "train_precision", "teacher_runtime": "teacher_runtime"}
 DEFAULT_COLLECTION = "ntrex"
 DEFAULT_DEPTH = 1000
 
