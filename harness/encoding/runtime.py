@@ -80,7 +80,7 @@ def convert(model: torch.nn.Module, pool=None) -> openvino.Model:
 
     The graph takes ``input_ids`` and ``attention_mask`` ([B, T] int64, any B and T) and returns the
     pooled vectors [B, d] in float32, or with ``pool=None`` the last layer's token vectors [B, T, d]
-    (a frozen teacher's passes in training, ``methods/teacher.py``); its weights are the model's,
+    (a frozen teacher's passes in training, ``methods/passes.py``); its weights are the model's,
     unchanged (fp32).  The benchmarks convert through this function too, so they measure what the
     harness runs.
     """
