@@ -22,9 +22,7 @@ Run:  HARNESS_DATA_MIRROR=../shared/data/mirror python benchmarks/bench_precisio
 from __future__ import annotations
 
 import argparse
-import csv
 import json
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -40,6 +38,9 @@ from harness.evaluation.measures import evaluate  # noqa: E402
 from harness.registry import METHODS  # noqa: E402
 from harness.retrieval import dense  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from board_delta import seed_spread  # noqa: E402  the spread the MAP rule of training defaults uses
+
 
 def encode_cell(method: str, overrides: dict, pair, topics) -> tuple[np.ndarray, float]:
     """(passage vectors, MAP) of ``method`` on ``pair`` with ``overrides``."""
@@ -52,14 +53,6 @@ def encode_cell(method: str, overrides: dict, pair, topics) -> tuple[np.ndarray,
     ranking = dense.search(list(topics.queries), queries, [d for d, _ in docs], passages, 1000)
     run = {q: dict(ranked) for q, ranked in ranking.items()}
     return passages, float(evaluate(run, topics.qrels, ["AP"]).per_query["AP"].mean())
-
-
-def seed_spread() -> dict[tuple[str, str], float]:
-    by_cell: dict[tuple[str, str], list[float]] = {}
-    with (ROOT / "results" / "studies" / "seeds.csv").open() as handle:
-        for row in csv.DictReader(handle):
-            by_cell.setdefault((row["method"], row["pair"]), []).append(float(row["MAP"]))
-    return {cell: statistics.stdev(values) for cell, values in by_cell.items() if len(values) > 1}
 
 
 def main() -> None:
@@ -94,7 +87,7 @@ def main() -> None:
                 print(json.dumps(figures[-1]), flush=True)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=1) + "\n")
-    spread = seed_spread() if args.train_precision else {}
+    spread = seed_spread(ROOT / "results" / "studies" / "seeds.csv") if args.train_precision else {}
     others = [v for v in variants if v != "fp32"]
     print("\n| method | pair | " + " | ".join(
         f"{v}: mean cos | {v}: ΔMAP" + (" | seed sd" if spread else "") for v in others) + " |")

@@ -105,6 +105,10 @@ class TeacherPasses:
             self.key, self.passes, self.bytes = key, {}, 0
         return self
 
+    def missing(self, steps: range) -> bool:
+        """Whether some of ``steps`` has no kept pass (the teacher must then be loaded to run)."""
+        return any(step not in self.passes for step in steps)
+
     def get(self, step: int) -> EncodedBatch | None:
         found = self.passes.get(step)
         self.hits += found is not None

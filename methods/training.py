@@ -276,7 +276,7 @@ def _steps(name, objective, objective_params, teacher_ref, student_ref, bitext, 
     )
     # Built (for OpenVINO: converted and compiled) outside the autocast, and only when a pass is not kept.
     run_teacher = (Teacher(teacher, teacher_tokenizer, recipe, plan.max_length, plan.device, plan.teacher_runtime, plan.precision)
-                   if any(step not in teacher_passes.passes for step in range(start, plan.steps)) else None)
+                   if teacher_passes.missing(range(start, plan.steps)) else None)
     for step in tqdm(range(start, plan.steps), initial=start, total=plan.steps, desc=f"train {name}", unit="step", leave=False, disable=None):
         rows = batch_indices(step, plan.batch_size, len(bitext), plan.seed)
         with training_autocast(plan.precision, plan.device):

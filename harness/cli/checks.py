@@ -93,28 +93,26 @@ def check_precisions(methods, overrides) -> None:
 
 
 def check_runtimes(methods, overrides) -> None:
-    """Every dense method's encoding runtime, named or the profile's, must run here (OpenVINO: installed, CPU, fp32/bf16)."""
+    """Every dense method's encoding runtime, named or the profile's, must run here (OpenVINO: installed, CPU, fp32/bf16),
+    and so must a teacher runtime named with --set (checked with the training plan it belongs to)."""
     from harness.method.profiles import get_profile
 
     for spec in methods:
         params = spec.parameters(overrides.get(spec.name))
-        if "runtime" not in params or (params["runtime"] or get_profile(params["profile"]).encode_runtime) == "torch":
-            continue  # torch always runs: no need to import it here
-        from methods.mdpr import encoding_choice
+        if "runtime" in params and (params["runtime"] or get_profile(params["profile"]).encode_runtime) != "torch":
+            from methods.mdpr import encoding_choice  # torch always runs: no need to import it otherwise
 
-        try:
-            encoding_choice(params)
-        except UsageError as exc:
-            raise UsageError(f"{spec.name}.runtime: {exc}") from None
-    for spec in methods:  # a teacher runtime named with --set: checked with the training plan it belongs to
-        params = spec.parameters(overrides.get(spec.name))
+            try:
+                encoding_choice(params)
+            except UsageError as exc:
+                raise UsageError(f"{spec.name}.runtime: {exc}") from None
         if params.get("teacher_runtime") is not None:
             from methods.training import TrainingPlan
 
             try:
                 TrainingPlan.from_params(params)
             except UsageError as exc:
-                raise UsageError(f"{spec.name}.{exc}" if str(exc).startswith("teacher_runtime") else f"{spec.name}: {exc}") from None
+                raise UsageError(f"{spec.name}.teacher_runtime: {exc}") from None
 
 
 def check_members(methods, overrides) -> None:

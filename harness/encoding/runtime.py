@@ -33,22 +33,22 @@ RUNTIMES = ("torch", "openvino")
 _OPENVINO_PRECISIONS = {"fp32": "f32", "bf16": "bf16"}
 
 
-def resolve(requested: str | None, device: str, precision: str, profile_default: str) -> str:
+def resolve(requested: str | None, device: str, precision: str, profile_default: str, name: str = "runtime") -> str:
     """The runtime an encoder uses: ``requested``, else the profile's on CPU (torch on GPU and for int8).
 
-    Raises UsageError (one line, with the fix) for an unknown runtime, OpenVINO off the CPU or
-    at int8, and OpenVINO when the package is missing; never falls back silently.
+    Raises UsageError (one line, with the fix, naming the parameter ``name``) for an unknown runtime,
+    OpenVINO off the CPU or at int8, and OpenVINO when the package is missing; never falls back silently.
     """
     if requested is not None and requested not in RUNTIMES:
-        raise UsageError(f"runtime must be one of {', '.join(RUNTIMES)}, not {requested!r}")
+        raise UsageError(f"{name} must be one of {', '.join(RUNTIMES)}, not {requested!r}")
     if requested is None:
         requested = profile_default if device == "cpu" and precision in _OPENVINO_PRECISIONS else "torch"
     if requested == "openvino":
         if device != "cpu":
-            raise UsageError(f"runtime=openvino is a CPU path; on {device} use --set <method>.runtime=torch")
+            raise UsageError(f"{name}=openvino is a CPU path; on {device} use --set <method>.{name}=torch")
         if precision not in _OPENVINO_PRECISIONS:
-            raise UsageError(f"runtime=openvino runs fp32 or bf16, not {precision}; use --set <method>.runtime=torch for {precision}")
-        openvino_version()  # refuses a missing package before any work
+            raise UsageError(f"{name}=openvino runs fp32 or bf16, not {precision}; use --set <method>.{name}=torch for {precision}")
+        openvino_version(name)  # refuses a missing package before any work
     return requested
 
 
@@ -56,22 +56,19 @@ def resolve_teacher(requested: str | None, device: str, train_precision: str, pr
     """The runtime of a frozen teacher's passes in training: ``requested``, else the profile's where training
     runs bf16 on CPU, torch otherwise (fp32 training keeps the teacher on torch, so ``train_precision=fp32``
     reproduces the older students).  OpenVINO runs at the training precision.  Raises UsageError as
-    :func:`resolve` does.
+    :func:`resolve` does, naming ``teacher_runtime``.
     """
     if requested is None:
         return profile_default if device == "cpu" and train_precision == "bf16" else "torch"
-    try:
-        return resolve(requested, device, train_precision, profile_default)
-    except UsageError as exc:
-        raise UsageError(f"teacher_runtime: {exc}".replace("<method>.runtime", "<method>.teacher_runtime")) from None
+    return resolve(requested, device, train_precision, profile_default, name="teacher_runtime")
 
 
-def openvino_version() -> str:
+def openvino_version(name: str = "runtime") -> str:
     try:
         import openvino
     except ImportError as exc:
-        raise UsageError(f"runtime=openvino needs the openvino package ({exc}): pip install -e . "
-                         "or --set <method>.runtime=torch") from None
+        raise UsageError(f"{name}=openvino needs the openvino package ({exc}): pip install -e . "
+                         f"or --set <method>.{name}=torch") from None
     return openvino.get_version().split("-")[0]
 
 
